@@ -1,5 +1,5 @@
 import type { ValueLimits } from './conform.js';
-import type { Schema, TableSchema } from './schema.js';
+import type { NotCarried, Schema, TableSchema } from './schema.js';
 import type { Row, Value } from './values.js';
 
 /**
@@ -77,6 +77,8 @@ export interface DatasetWriter {
   writeBatch(table: TableSchema, rows: Row[], checkpoint?: CheckpointWrite): Promise<RejectedRow[]>;
   /** After a table's data: its indexes, unique constraints and identity/sequence next value. */
   finishTable(table: TableSchema): Promise<void>;
+  /** What of these tables this target will not create as declared (defaults it cannot spell…). */
+  notCarried?(tables: TableSchema[]): NotCarried[];
   /** After all tables: foreign keys and checks. */
   finishSchema(tables: TableSchema[]): Promise<void>;
   close(): Promise<void>;

@@ -20,10 +20,21 @@ export class TableDigest {
   /** Adds one row; `keyIndexes` are the positions of the key columns (empty: the whole row is the key). */
   add(row: Row, encoders: ValueEncoder[], keyIndexes: number[]): void {
     const hash = rowHash(row, encoders);
-    const bucket = keyIndexes.length === 0 ? hash[0]! % BUCKETS : keyBucket(row, encoders, keyIndexes);
+    const bucket = bucketOf(row, encoders, keyIndexes, hash);
     const base = bucket * LANES;
     for (let i = 0; i < LANES; i++) this.sums[base + i] = (this.sums[base + i]! + hash[i]!) >>> 0;
     this.rows++;
+  }
+
+  /** Adds another digest's rows to this one (digests of disjoint row sets combine by addition). */
+  merge(other: TableDigest): this {
+    for (let i = 0; i < this.sums.length; i++) this.sums[i] = (this.sums[i]! + other.sums[i]!) >>> 0;
+    this.rows += other.rows;
+    return this;
+  }
+
+  clone(): TableDigest {
+    return TableDigest.fromJSON(this.toJSON());
   }
 
   /** The digest as a short hex string: equal digests mean equal multisets of rows. */
@@ -95,7 +106,9 @@ export function keyText(row: Row, encoders: ValueEncoder[], keyIndexes: number[]
   return JSON.stringify(keyIndexes.map((i) => encoders[i]!(row[i] ?? null)));
 }
 
-function keyBucket(row: Row, encoders: ValueEncoder[], keyIndexes: number[]): number {
+/** The bucket of a row: by its key, or by its whole content when the table has no key. */
+export function bucketOf(row: Row, encoders: ValueEncoder[], keyIndexes: number[], hash = rowHash(row, encoders)): number {
+  if (keyIndexes.length === 0) return hash[0]! % BUCKETS;
   return createHash('md5').update(keyText(row, encoders, keyIndexes)).digest().readUInt32LE(0) % BUCKETS;
 }
 

@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { ValueLimits } from '../../core/conform.js';
 import type { CheckpointWrite, DatasetWriter, RejectedRow, WriterCapabilities } from '../../core/dataset.js';
-import type { TableSchema } from '../../core/schema.js';
+import type { NotCarried, TableSchema } from '../../core/schema.js';
 import type { Row, Value } from '../../core/values.js';
 import type { WriterOptions } from '../engine.js';
-import { checkIdentifiers, createTableSql, indexSql } from '../sql/ddl.js';
+import { checkIdentifiers, createTableSql, indexSql, notCarriedDefaults } from '../sql/ddl.js';
 import { openWritable, sqlitePath } from './connect.js';
 import { sqliteDialect } from './dialect.js';
 import { quoteSqlite as q } from './types.js';
@@ -78,6 +78,10 @@ export class SqliteWriter implements DatasetWriter {
     this.db.transaction(() => {
       for (const sql of indexSql(sqliteDialect, table)) this.db.exec(sql);
     })();
+  }
+
+  notCarried(tables: TableSchema[]): NotCarried[] {
+    return tables.flatMap((t) => notCarriedDefaults(sqliteDialect, t));
   }
 
   async finishSchema(): Promise<void> {

@@ -1,0 +1,70 @@
+import { makeConformer } from '../core/conform.js';
+import type { DatasetReader } from '../core/dataset.js';
+import { TableDigest, bucketOf, keyText, rowHash, valueEncoder } from '../core/digest.js';
+import type { TableSchema } from '../core/schema.js';
+import type { Row } from '../core/values.js';
+
+/** Verification reads every value as the most permissive target would hold it: nothing is rejected, only seen. */
+const SEE_ALL = { textAllowsNul: true, realAllowsSpecials: true };
+
+export interface DigestOptions {
+  batchRows: number;
+  /** The key columns rows are bucketed by (shared by both sides of a comparison). */
+  keyColumns: string[];
+  /** The column order both sides are compared in. */
+  columns: string[];
+  onRows?: (rows: number) => void;
+}
+
+/** The digest of a table as a reader holds it, rows canonicalized by conform.ts so engines compare equal. */
+export async function digestTable(reader: DatasetReader, table: TableSchema, options: DigestOptions): Promise<TableDigest> {
+  const digest = new TableDigest();
+  await scan(reader, table, options, (row, encoders, keyIndexes) => digest.add(row, encoders, keyIndexes));
+  return digest;
+}
+
+/** The rows of some buckets, by key text → row hash: the second pass of verify, to name the keys that differ. */
+export async function rowsInBuckets(
+  reader: DatasetReader,
+  table: TableSchema,
+  options: DigestOptions,
+  buckets: Set<number>,
+  limit: number,
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  await scan(reader, table, options, (row, encoders, keyIndexes) => {
+    if (out.size >= limit) return;
+    const indexes = keyIndexes.length > 0 ? keyIndexes : row.map((_, i) => i);
+    const key = keyText(row, encoders, indexes);
+    const hash = Buffer.from(rowHash(row, encoders).buffer).toString('hex');
+    const bucket = bucketOf(row, encoders, keyIndexes);
+    if (buckets.has(bucket)) out.set(keyIndexes.length > 0 ? key : `${key}#${hash}`, hash);
+  });
+  return out;
+}
+
+async function scan(
+  reader: DatasetReader,
+  table: TableSchema,
+  options: DigestOptions,
+  visit: (row: Row, encoders: ReturnType<typeof valueEncoder>[], keyIndexes: number[]) => void,
+): Promise<void> {
+  const positions = options.columns.map((name) => table.columns.findIndex((c) => c.name === name));
+  const columns = positions.map((p) => table.columns[p]!);
+  const conformers = columns.map((c) => makeConformer({ ...c, nullable: true }, SEE_ALL, new Set()));
+  const encoders = columns.map((c) => valueEncoder(c.type));
+  const keyIndexes = options.keyColumns.map((k) => options.columns.indexOf(k));
+  let seen = 0;
+  for await (const batch of reader.readRows(table, { batchRows: options.batchRows })) {
+    for (const raw of batch.rows) {
+      const row = positions.map((p, i) => {
+        const value = raw[p] ?? null;
+        const r = conformers[i]!(value);
+        return r.ok ? r.value : value;
+      });
+      visit(row, encoders, keyIndexes);
+    }
+    seen += batch.rows.length;
+    options.onRows?.(seen);
+  }
+}
