@@ -21,9 +21,13 @@ export const TABLE_OPTIONS = {
  * Parses a command's arguments strictly: an unknown flag or a missing value is a usage error (exit 2) that names
  * the flag and points at --help.
  */
-export function parseCommand<T extends Options>(command: string, argv: string[], options: T) {
+type CommandConfig<T extends Options> = { args: string[]; options: typeof COMMON_OPTIONS & T; allowPositionals: true; strict: true };
+export type ParsedCommand<T extends Options> = ReturnType<typeof parseArgs<CommandConfig<T>>>;
+
+export function parseCommand<T extends Options>(command: string, argv: string[], options: T): ParsedCommand<T> {
   try {
-    return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    const config: CommandConfig<T> = { args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true };
+    return parseArgs(config);
   } catch (e) {
     throw new FerryError('usage', (e as Error).message.replace(/\. To specify a positional.*$/s, ''), { hint: `see ferry ${command} --help` });
   }

@@ -43,7 +43,7 @@ export function describeValue(value: Value): string {
 export function toJsonValue(value: Value): unknown {
   if (value instanceof InvalidValue) return { invalid: value.reason, detail: value.detail };
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
-  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'bigint') return value >= -9007199254740991n && value <= 9007199254740991n ? Number(value) : value.toString();
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   return value;
 }

@@ -9,6 +9,8 @@ export interface Engine {
   readonly name: string;
   /** True when this engine serves the endpoint (by scheme, or by file extension for SQLite). */
   accepts(endpoint: string): boolean;
+  /** The endpoint as readers and writers describe it (absolute path, password removed), without opening it. */
+  describe?(endpoint: string): string;
   /** Opens the source read-only, as one consistent snapshot. */
   openReader(endpoint: string, options: ReaderOptions): Promise<DatasetReader>;
   /** Opens (creating the database if it does not exist and the user may create it) the target. */

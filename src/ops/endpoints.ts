@@ -1,5 +1,5 @@
 import type { DatasetReader, DatasetWriter } from '../core/dataset.js';
-import { FerryError } from '../core/errors.js';
+import { FerryError, redactUrl } from '../core/errors.js';
 import { engineFor } from '../engines/registry.js';
 
 /**
@@ -15,9 +15,11 @@ export async function openTarget(endpoint: string): Promise<DatasetWriter> {
 }
 
 /** Refuses to use one database as both source and target: the run would read what it writes. */
-export function checkDistinct(source: DatasetReader, target: DatasetWriter): void {
-  if (source.description === target.description) {
-    throw new FerryError('usage', `the source and the target are the same database (${source.description})`, {
+export function checkDistinct(source: DatasetReader, targetEndpoint: string): void {
+  const engine = engineFor(targetEndpoint);
+  const target = engine.describe?.(targetEndpoint) ?? redactUrl(targetEndpoint);
+  if (source.description === target) {
+    throw new FerryError('usage', `the source and the target are the same database (${target})`, {
       hint: 'name a new target database',
     });
   }

@@ -66,9 +66,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   try {
     const schema = await source.readSchema();
     const selected = orderByDependencies(selectTables(schema.tables, options));
+    checkDistinct(source, options.target);
     const target = await openTarget(options.target);
     try {
-      checkDistinct(source, target);
       const plan = planTargetTables(source, target.engine, selected);
       const notCarried = [...schema.notCarried.filter((n) => !n.table || selected.some((t) => t.name === n.table)), ...plan.notCarried];
       await prepareTarget(target, plan.tables.map((t) => t.name), options.dropExisting === true, events);

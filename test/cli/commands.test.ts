@@ -38,7 +38,7 @@ describe('ferry migrate', () => {
       assert.match(first.stdout, /15,607 rows in 11 tables/);
       const again = await ferry(['migrate', chinook, target]);
       assert.equal(again.code, 3);
-      assert.match(again.stderr, /already holds 11 of the tables to create: Album, Artist/);
+      assert.match(again.stderr, /already holds 11 of the tables to create: Artist, Album/);
       assert.match(again.stderr, /--drop-existing/);
       const replaced = await ferry(['migrate', chinook, target, '--drop-existing', '--tables', 'Genre,Media*']);
       assert.equal(replaced.code, 0, replaced.stderr);
@@ -87,13 +87,14 @@ describe('ferry verify', () => {
       assert.match(same.stdout, /Track\s+3,503\s+3,503\s+\w+\s+equal/);
 
       await sqlOn('sqlite', `sqlite:${copy}`, [
+        'PRAGMA foreign_keys = OFF',
         "UPDATE Track SET Name = 'Changed' WHERE TrackId = 1234",
         'DELETE FROM Artist WHERE ArtistId = 7',
         "INSERT INTO Genre (GenreId, Name) VALUES (99, 'Extra')",
       ]);
       const diff = await ferry(['verify', chinook, copy]);
       assert.equal(diff.code, 4);
-      assert.match(diff.stdout, /Track key \[“?"?1234"?”?\]: differs|Track key \["1234"\]: differs/);
+      assert.match(diff.stdout, /Track key \["1234"\]: differs/);
       assert.match(diff.stdout, /Artist key \["7"\]: only in A/);
       assert.match(diff.stdout, /Genre key \["99"\]: only in B/);
       assert.match(diff.stdout, /Album\s+347\s+347\s+\w+\s+equal/);

@@ -52,7 +52,7 @@ describe('usage errors (exit 2)', () => {
   });
 });
 
-describe('endpoint errors (exit 6)', () => {
+describe('endpoint errors (exit 6)', async () => {
   test('missing SQLite file', async () => {
     const r = await ferry(['migrate', '/nonexistent/dir/app.db', 'sqlite:/tmp/x.db']);
     assertCleanError(r, 6, /no SQLite database at \/nonexistent\/dir\/app\.db/);

@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ENTRY = fileURLToPath(new URL('../../src/cli/entry.ts', import.meta.url));
+// Resolved here, not from the child's working directory, which tests set to scratch folders.
+const TSX = import.meta.resolve('tsx');
 
 export interface CliResult {
   code: number;
@@ -13,7 +15,7 @@ export interface CliResult {
 /** Runs the ferry command line (from source, through tsx) as a user would, and collects its output. */
 export function ferry(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
+    const child = spawn(process.execPath, ['--import', TSX, ENTRY, ...args], {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, ...options.env, NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],

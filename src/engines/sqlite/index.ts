@@ -8,6 +8,7 @@ import { SqliteWriter } from './write.js';
 export const sqliteEngine: Engine = {
   name: 'sqlite',
   accepts: isSqliteEndpoint,
+  describe: (endpoint) => `sqlite:${sqlitePath(endpoint)}`,
   openReader: async (endpoint, options) => new SqliteReader(endpoint, options),
   openWriter: async (endpoint, options) => new SqliteWriter(endpoint, options),
   dropDatabase: async (endpoint) => {

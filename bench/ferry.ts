@@ -1,0 +1,48 @@
+/**
+ * Runs ferry the way a user does: `node bin/ferry.js migrate SOURCE TARGET`, as its own process, so that the time
+ * includes start-up and the peak RSS is ferry's alone (not the benchmark's).
+ */
+import { join } from 'node:path';
+import type { MigrateResult } from '../src/ops/migrate.js';
+import { ROOT } from './config.js';
+import { measure } from './measure.js';
+
+export interface FerryRun {
+  seconds: number;
+  /** Tables whose verification found a difference (a ferry bug: the benchmark's data is all carriable). */
+  notVerified: string[];
+  peakRssMb?: number;
+  /** ferry's own `--json` result: per-table copy seconds, rows, verification. */
+  result: MigrateResult;
+}
+
+export interface FerryOptions {
+  /** Verify every table after the copy (ferry's default; the native pipelines do not). */
+  verify: boolean;
+  /** Write a V8 CPU profile into this folder (`node --cpu-prof`); slows the run, so never a timed one. */
+  cpuProfileDir?: string;
+}
+
+export async function runFerry(source: string, target: string, options: FerryOptions): Promise<FerryRun> {
+  const node = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
+  const args = [...node, join(ROOT, 'bin', 'ferry.js'), 'migrate', source, target, '--json', ...(options.verify ? [] : ['--no-verify'])];
+  // Reject files (none expected) go to the results folder, not into the repository. Exit 4 (verification found a
+  // difference) still timed a complete run: it is reported as a problem of the scenario, with its time.
+  const m = await measure(process.execPath, [...args, '--rejects-dir', join(ROOT, 'bench', 'results', 'rejects')], {}, [0, 4]);
+  // After a failed verification ferry prints its result, then an error object: the result is the first document.
+  const end = m.stdout.indexOf('\n}');
+  const result = JSON.parse(end < 0 ? m.stdout : m.stdout.slice(0, end + 2)) as MigrateResult;
+  if (result.rejected > 0) throw new Error(`ferry rejected ${result.rejected} rows (see bench/results/rejects)`);
+  const notVerified = result.tables.filter((t) => t.verification && !t.verification.equal).map((t) => t.table);
+  return { seconds: m.seconds, peakRssMb: m.peakRssMb, result, notVerified };
+}
+
+/** `ferry verify A B`: compares content (counts and digests) of two endpoints; used to prove the native pipeline right. */
+export async function ferryVerify(a: string, b: string): Promise<{ equal: boolean; output: string }> {
+  try {
+    const m = await measure(process.execPath, [join(ROOT, 'bin', 'ferry.js'), 'verify', a, b, '--tables', 'wide,narrow']);
+    return { equal: true, output: m.stdout };
+  } catch (e) {
+    return { equal: false, output: (e as Error).message };
+  }
+}

@@ -1,0 +1,184 @@
+import pg from 'pg';
+import { FerryError, redactUrl, safeMessage } from '../../core/errors.js';
+import { quotePg } from './types.js';
+
+/** What a `postgres://` endpoint names, decoded. */
+export interface PgEndpoint {
+  /** The endpoint as the user wrote it, with the password removed: safe for messages and state files. */
+  description: string;
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  database: string;
+  /** The schema whose tables are read or written (`?schema=NAME`, default `public`). */
+  schema: string;
+  ssl?: boolean | { rejectUnauthorized: boolean };
+}
+
+/** True for `postgres://…` and `postgresql://…`. */
+export function isPostgresEndpoint(endpoint: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(endpoint);
+}
+
+/**
+ * Decodes a `postgres://user:password@host:port/database?schema=NAME&sslmode=require` URL. The database is
+ * required: ferry never guesses which database to read or, worse, to write.
+ */
+export function parsePgUrl(endpoint: string): PgEndpoint {
+  const description = redactUrl(endpoint);
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new FerryError('usage', `${description} is not a valid PostgreSQL URL`, {
+      hint: 'write postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME]',
+    });
+  }
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (database === '' || database.includes('/')) {
+    throw new FerryError('usage', `${description} names no database`, { hint: 'end the URL with /DATABASE, e.g. postgres://localhost/app' });
+  }
+  const sslmode = url.searchParams.get('sslmode') ?? 'disable';
+  return {
+    description,
+    host: decodeURIComponent(url.hostname.replace(/^\[|\]$/g, '')) || 'localhost',
+    port: url.port ? Number(url.port) : 5432,
+    user: decodeURIComponent(url.username) || process.env.PGUSER || 'postgres',
+    password: url.password ? decodeURIComponent(url.password) : url.searchParams.get('password') ?? undefined,
+    database,
+    schema: url.searchParams.get('schema') ?? 'public',
+    // libpq's modes: require encrypts without checking the certificate, verify-* check it.
+    ssl: sslmode === 'disable' || sslmode === 'prefer' || sslmode === 'allow' ? undefined : sslmode === 'require' ? { rejectUnauthorized: false } : true,
+  };
+}
+
+/**
+ * Opens a client on the endpoint's database (or on `database` instead, for maintenance work), with the session
+ * settings every ferry connection relies on: UTC so that timestamptz values read as `+00`, extra_float_digits=3
+ * so that reals read back bit for bit, UTF-8 so that text is never transcoded.
+ */
+export async function connectPg(ep: PgEndpoint, types?: pg.CustomTypesConfig, database = ep.database): Promise<pg.Client> {
+  const client = new pg.Client({
+    host: ep.host,
+    port: ep.port,
+    user: ep.user,
+    password: ep.password,
+    database,
+    ssl: ep.ssl,
+    types,
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+    application_name: 'ferry',
+  });
+  // A connection lost between queries is reported by the next query; without a listener it would crash the process.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query("SET TimeZone = 'UTC'; SET extra_float_digits = 3; SET client_encoding = 'UTF8'");
+  } catch (e) {
+    await client.end().catch(() => {});
+    throw connectError(e, ep, database);
+  }
+  return client;
+}
+
+/** Points unqualified names at the endpoint's schema (creating it, for a writer). */
+export async function useSchema(client: pg.Client, ep: PgEndpoint, create: boolean): Promise<void> {
+  const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [ep.schema]);
+  if (found.rowCount === 0) {
+    if (!create) throw new FerryError('endpoint', `${ep.description}: the schema "${ep.schema}" does not exist`, { hint: 'check ?schema= in the URL' });
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quotePg(ep.schema)}`).catch((e) => {
+      throw pgError(e, ep, `cannot create the schema "${ep.schema}"`);
+    });
+  }
+  await client.query(`SET search_path TO ${quotePg(ep.schema)}`);
+}
+
+/**
+ * Connects a writer, creating its database first when it does not exist (and `create` allows it), through the
+ * `postgres` maintenance database as `createdb` does.
+ */
+export async function connectCreating(ep: PgEndpoint, create: boolean, types?: pg.CustomTypesConfig): Promise<pg.Client> {
+  try {
+    return await connectPg(ep, types);
+  } catch (e) {
+    if (!create || !(e instanceof FerryError) || (e.cause as { code?: string } | undefined)?.code !== '3D000') throw e;
+  }
+  const admin = await connectPg(ep, undefined, 'postgres');
+  try {
+    await admin.query(`CREATE DATABASE ${quotePg(ep.database)}`);
+  } catch (e) {
+    // Another process may have created it meanwhile (42P04): that is what we wanted.
+    if ((e as { code?: string }).code !== '42P04') throw pgError(e, ep, `cannot create the database "${ep.database}"`);
+  } finally {
+    await admin.end().catch(() => {});
+  }
+  return connectPg(ep, types);
+}
+
+/** Drops the endpoint's database, disconnecting its other sessions (PostgreSQL 13+). */
+export async function dropPgDatabase(endpoint: string): Promise<void> {
+  const ep = parsePgUrl(endpoint);
+  const admin = await connectPg(ep, undefined, 'postgres');
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${quotePg(ep.database)} WITH (FORCE)`);
+  } catch (e) {
+    throw pgError(e, ep, `cannot drop the database "${ep.database}"`);
+  } finally {
+    await admin.end().catch(() => {});
+  }
+}
+
+/** The first token of `SHOW server_version` (`15.4 (Debian …)`), as `PostgreSQL 15.4`. */
+export async function pgServerVersion(client: pg.Client): Promise<string> {
+  const r = await client.query<{ server_version: string }>('SHOW server_version');
+  return `PostgreSQL ${r.rows[0]!.server_version.split(' ')[0]}`;
+}
+
+/** Maps a connection failure to one clear line and what to do about it; the password never appears. */
+function connectError(e: unknown, ep: PgEndpoint, database: string): FerryError {
+  const code = errorCode(e);
+  const where = `${ep.host}:${ep.port}`;
+  const at = redactUrl(`postgres://${ep.user}@${where}/${database}`);
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || /timeout/i.test(safeMessage(e))) {
+    return new FerryError('endpoint', `cannot reach the PostgreSQL server at ${where} (${code || 'timed out'})`, {
+      hint: 'check the host and port, and that the server is running and accepts TCP connections',
+      cause: e,
+    });
+  }
+  if (code === '28P01' || code === '28000') {
+    return new FerryError('endpoint', `PostgreSQL refused the login of user "${ep.user}" at ${where}: ${safeMessage(e, pgSecrets(ep))}`, {
+      hint: 'check the user name and password in the URL, and pg_hba.conf on the server',
+      cause: e,
+    });
+  }
+  if (code === '3D000') {
+    return new FerryError('endpoint', `the database "${database}" does not exist on ${where}`, {
+      hint: 'check the database name in the URL (for a source, it must already exist)',
+      cause: e,
+    });
+  }
+  return pgError(e, ep, `cannot connect to ${at}`);
+}
+
+/** Any other server or driver error met while opening an endpoint, as an endpoint error with the password removed. */
+export function pgError(e: unknown, ep: PgEndpoint, what: string): FerryError {
+  const code = errorCode(e);
+  const hint =
+    code === '42501'
+      ? `the user "${ep.user}" lacks the privilege; grant it, or use a user that has it`
+      : 'check the URL and the server log';
+  return new FerryError('endpoint', `${ep.description}: ${what}: ${safeMessage(e, pgSecrets(ep))}`, { hint, cause: e });
+}
+
+/** The endpoint's password in the spellings a message could hold, for safeMessage(). */
+export function pgSecrets(ep: PgEndpoint): string[] {
+  return ep.password ? [ep.password, encodeURIComponent(ep.password)] : [];
+}
+
+function errorCode(e: unknown): string {
+  const err = e as { code?: string; errors?: { code?: string }[] };
+  // Node reports a refused connection to a name with several addresses as an AggregateError.
+  return err?.code ?? err?.errors?.[0]?.code ?? '';
+}

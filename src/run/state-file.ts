@@ -1,0 +1,73 @@
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { FerryError } from '../core/errors.js';
+import type { EncodedKey } from './keys.js';
+
+/**
+ * migration_state.json: the human-readable mirror of a run's progress (DESIGN.md "Checkpoints and resume"). The
+ * authoritative per-batch record is the checkpoint table the writer commits with each batch; this file says which
+ * run that is, what it planned, and how far each table has gone, so a rerun of the same command can continue.
+ */
+export interface RunState {
+  format: 1;
+  ferryVersion: string;
+  command: string;
+  runId: string;
+  /** Endpoints as given, passwords removed. */
+  source: string;
+  target: string;
+  /** What the run does: tables in order and the options that change what lands in the target. */
+  plan: RunPlan;
+  /** A fingerprint of the plan, the source schema and the options; a resume requires the same. */
+  planFingerprint: string;
+  /** Where the run stands: the phase reached, and per table. */
+  phase: 'schema' | 'data' | 'constraints' | 'verify' | 'done';
+  tables: Record<string, TableState>;
+  startedAt: string;
+  updatedAt: string;
+}
+
+export interface RunPlan {
+  tables: string[];
+  options: Record<string, unknown>;
+}
+
+export interface TableState {
+  /** pending → copying → copied → finished (indexes and identity done). */
+  status: 'pending' | 'copying' | 'copied' | 'finished';
+  rowsTotal: number;
+  rowsDone: number;
+  rejected: number;
+  resumeKey?: EncodedKey;
+  /** The source's row count when the table was first counted, to notice a source that changed underneath. */
+  sourceRows?: number;
+}
+
+export function readState(path: string): RunState | undefined {
+  if (!existsSync(path)) return undefined;
+  let state: RunState;
+  try {
+    state = JSON.parse(readFileSync(path, 'utf8')) as RunState;
+  } catch (e) {
+    throw new FerryError('refused', `${path} is not a readable ferry state file: ${(e as Error).message}`, {
+      hint: 'move it away, or pass --force-reset to start over',
+    });
+  }
+  if (state.format !== 1) {
+    throw new FerryError('refused', `${path} was written by another ferry version (format ${String(state.format)})`, {
+      hint: 'finish the run with that version, or pass --force-reset',
+    });
+  }
+  return state;
+}
+
+/** Writes the state atomically: a temporary file renamed over the old one, so a crash leaves one or the other. */
+export function writeState(path: string, state: RunState): void {
+  state.updatedAt = new Date().toISOString();
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(temp, path);
+}
+
+export function removeState(path: string): void {
+  rmSync(path, { force: true });
+}
