@@ -23,13 +23,20 @@ const DDL: Record<EngineName, string> = {
 
 const bytes = (engine: EngineName, hex: string) => (engine === 'postgres' ? `decode('${hex}', 'hex')` : `x'${hex}'`);
 const str = (engine: EngineName, s: string) =>
-  engine === 'postgres' ? `E'${s.replaceAll('\\', '\\\\').replaceAll("'", "\\'").replaceAll('\t', '\\t').replaceAll('\n', '\\n')}'` : `'${s.replaceAll("'", "''")}'`;
+  engine === 'postgres'
+    ? `E'${s.replaceAll('\\', '\\\\').replaceAll("'", "\\'").replaceAll('\t', '\\t').replaceAll('\n', '\\n')}'`
+    : `'${s.replaceAll("'", "''")}'`;
 const TRICKY = 'tab\there\nnew line "quoted" \'single\' back\\slash';
-const BIG_DECIMAL: Record<EngineName, string> = { sqlite: '12345.67', postgres: '12345678901234567890.1234567890', mysql: '12345678901234567890.1234567890' };
+const BIG_DECIMAL: Record<EngineName, string> = {
+  sqlite: '12345.67',
+  postgres: '12345678901234567890.1234567890',
+  mysql: '12345678901234567890.1234567890',
+};
 
 function cleanRows(e: EngineName): string[] {
   const t = e === 'mysql' ? '`values`' : '"values"';
-  const cols = e === 'mysql' ? 'id, i64, `dec`, r, b, t, vc, bin, d, tm, ts, tstz, j, u' : 'id, i64, dec, r, b, t, vc, bin, d, tm, ts, tstz, j, u';
+  const cols =
+    e === 'mysql' ? 'id, i64, `dec`, r, b, t, vc, bin, d, tm, ts, tstz, j, u' : 'id, i64, dec, r, b, t, vc, bin, d, tm, ts, tstz, j, u';
   const tz = e === 'mysql' ? '' : '+00';
   return [
     ...(e === 'mysql' ? ["SET time_zone = '+00:00'", "SET sql_mode = 'NO_BACKSLASH_ESCAPES'"] : []),
@@ -69,7 +76,12 @@ for (const from of ENGINE_NAMES) {
         const dir = tempDir();
         try {
           await sqlOn(from, source.url, [DDL[from], ...cleanRows(from)]);
-          const result = await migrate({ source: source.url, target: target.url, rejectsDir: dir.path });
+          const result = await migrate({
+            source: source.url,
+            target: target.url,
+            rejectsDir: dir.path,
+            statePath: join(dir.path, 'state.json'),
+          });
           assert.equal(result.rejected, 0, JSON.stringify(result.tables));
           assert.equal(result.verified, true);
           const rows = await readAll(target.url, 'values');
@@ -88,7 +100,13 @@ for (const from of ENGINE_NAMES) {
           assert.deepEqual(JSON.parse(String(j)), { b: 1, a: [1, 2, { z: null }] });
           assert.equal(String(u).toLowerCase(), 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11');
           // NULL stays NULL, empty stays empty.
-          assert.ok(rows.get(1)!.slice(1).every((v) => v === null), 'row 1 is all NULL');
+          assert.ok(
+            rows
+              .get(1)!
+              .slice(1)
+              .every((v) => v === null),
+            'row 1 is all NULL',
+          );
           const empty = rows.get(2)!;
           assert.equal(empty[5], '');
           assert.equal(asText(empty[7]), '');
@@ -122,19 +140,58 @@ const HAZARD_DDL: Record<EngineName, string> = {
 
 const HAZARDS: Record<EngineName, Hazard[]> = {
   sqlite: [
-    { id: 1, insert: "INSERT INTO hazard VALUES (1, 'abc', 'text in an integer column', NULL, NULL)", rejectedOn: ['sqlite', 'postgres', 'mysql'], reason: /n: text value "abc" in a integer column/ },
-    { id: 2, insert: 'INSERT INTO hazard VALUES (2, 1099511627776, NULL, NULL, NULL)', rejectedOn: ['sqlite', 'postgres', 'mysql'], reason: /1099511627776 is out of range for integer\(32\)/ },
-    { id: 3, insert: "INSERT INTO hazard VALUES (3, 1, 'nul' || char(0) || 'byte', NULL, NULL)", rejectedOn: ['postgres'], reason: /NUL character/, rule: { name: 'nul=strip', column: 2, value: 'nulbyte' } },
-    { id: 4, insert: "INSERT INTO hazard VALUES (4, 1, CAST(x'41c328' AS TEXT), NULL, NULL)", rejectedOn: ['sqlite', 'postgres', 'mysql'], reason: /not valid UTF-8/, rule: { name: 'invalid-utf8=replace', column: 2, value: 'A\uFFFD(' } },
+    {
+      id: 1,
+      insert: "INSERT INTO hazard VALUES (1, 'abc', 'text in an integer column', NULL, NULL)",
+      rejectedOn: ['sqlite', 'postgres', 'mysql'],
+      reason: /n: text value "abc" in a integer column/,
+    },
+    {
+      id: 2,
+      insert: 'INSERT INTO hazard VALUES (2, 1099511627776, NULL, NULL, NULL)',
+      rejectedOn: ['sqlite', 'postgres', 'mysql'],
+      reason: /1099511627776 is out of range for integer\(32\)/,
+    },
+    {
+      id: 3,
+      insert: "INSERT INTO hazard VALUES (3, 1, 'nul' || char(0) || 'byte', NULL, NULL)",
+      rejectedOn: ['postgres'],
+      reason: /NUL character/,
+      rule: { name: 'nul=strip', column: 2, value: 'nulbyte' },
+    },
+    {
+      id: 4,
+      insert: "INSERT INTO hazard VALUES (4, 1, CAST(x'41c328' AS TEXT), NULL, NULL)",
+      rejectedOn: ['sqlite', 'postgres', 'mysql'],
+      reason: /not valid UTF-8/,
+      rule: { name: 'invalid-utf8=replace', column: 2, value: 'A\uFFFD(' },
+    },
     { id: 5, insert: "INSERT INTO hazard VALUES (5, 2, 'clean', '2024-01-31', 0.25)", rejectedOn: [], reason: /^$/ },
   ],
   postgres: [
-    { id: 1, insert: "INSERT INTO hazard VALUES (1, 1, 'x', NULL, 'NaN')", rejectedOn: ['sqlite', 'mysql'], reason: /NaN cannot be stored/ },
+    {
+      id: 1,
+      insert: "INSERT INTO hazard VALUES (1, 1, 'x', NULL, 'NaN')",
+      rejectedOn: ['sqlite', 'mysql'],
+      reason: /NaN cannot be stored/,
+    },
     { id: 2, insert: "INSERT INTO hazard VALUES (2, 2, 'clean', '2024-01-31', 0.25)", rejectedOn: [], reason: /^$/ },
   ],
   mysql: [
-    { id: 1, insert: "INSERT INTO hazard VALUES (1, 1, 'zero date', '0000-00-00', NULL)", rejectedOn: ['sqlite', 'postgres', 'mysql'], reason: /zero date 0000-00-00/, rule: { name: 'zero-date=null', column: 3, value: null } },
-    { id: 2, insert: "INSERT INTO hazard VALUES (2, 1, CONCAT('nul', CHAR(0), 'byte'), NULL, NULL)", rejectedOn: ['postgres'], reason: /NUL character/, rule: { name: 'nul=strip', column: 2, value: 'nulbyte' } },
+    {
+      id: 1,
+      insert: "INSERT INTO hazard VALUES (1, 1, 'zero date', '0000-00-00', NULL)",
+      rejectedOn: ['sqlite', 'postgres', 'mysql'],
+      reason: /zero date 0000-00-00/,
+      rule: { name: 'zero-date=null', column: 3, value: null },
+    },
+    {
+      id: 2,
+      insert: "INSERT INTO hazard VALUES (2, 1, CONCAT('nul', CHAR(0), 'byte'), NULL, NULL)",
+      rejectedOn: ['postgres'],
+      reason: /NUL character/,
+      rule: { name: 'nul=strip', column: 2, value: 'nulbyte' },
+    },
     { id: 3, insert: "INSERT INTO hazard VALUES (3, 2, 'clean', '2024-01-31', 0.25)", rejectedOn: [], reason: /^$/ },
   ],
 };
@@ -143,43 +200,65 @@ for (const from of ENGINE_NAMES) {
   describe(`hazards from ${from}`, async () => {
     const skipFrom = (await requireServer(from)).skip;
     for (const to of ENGINE_NAMES) {
-      test(`→ ${to}: rejected with a reason, or carried by the chosen rule`, { skip: skipFrom ?? (await requireServer(to)).skip }, async () => {
-        const source = await scratchDb(from, 'hazard');
-        const plain = await scratchDb(to, 'hazard_to');
-        const ruled = await scratchDb(to, 'hazard_rule');
-        const dir = tempDir();
-        try {
-          const setup = from === 'mysql' ? ["SET sql_mode = ''"] : [];
-          await sqlOn(from, source.url, [...setup, HAZARD_DDL[from], ...HAZARDS[from].map((h) => h.insert)]);
-          const hazards = HAZARDS[from];
+      test(
+        `→ ${to}: rejected with a reason, or carried by the chosen rule`,
+        { skip: skipFrom ?? (await requireServer(to)).skip },
+        async () => {
+          const source = await scratchDb(from, 'hazard');
+          const plain = await scratchDb(to, 'hazard_to');
+          const ruled = await scratchDb(to, 'hazard_rule');
+          const dir = tempDir();
+          try {
+            const setup = from === 'mysql' ? ["SET sql_mode = ''"] : [];
+            await sqlOn(from, source.url, [...setup, HAZARD_DDL[from], ...HAZARDS[from].map((h) => h.insert)]);
+            const hazards = HAZARDS[from];
 
-          const result = await migrate({ source: source.url, target: plain.url, rejectsDir: join(dir.path, 'plain') });
-          const expected = hazards.filter((h) => h.rejectedOn.includes(to));
-          assert.equal(result.rejected, expected.length, JSON.stringify(result.tables));
-          assert.equal(result.verified, true, 'what was written verifies equal');
-          if (expected.length > 0) {
-            const lines = readFileSync(join(dir.path, 'plain', 'hazard.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { reason: string; row: { id: number } });
-            for (const h of expected) {
-              const line = lines.find((l) => l.row.id === h.id);
-              assert.ok(line, `row ${h.id} is in the reject file`);
-              assert.match(line.reason, h.reason);
+            const result = await migrate({
+              source: source.url,
+              target: plain.url,
+              rejectsDir: join(dir.path, 'plain'),
+              statePath: join(dir.path, 'plain.json'),
+            });
+            const expected = hazards.filter((h) => h.rejectedOn.includes(to));
+            assert.equal(result.rejected, expected.length, JSON.stringify(result.tables));
+            assert.equal(result.verified, true, 'what was written verifies equal');
+            if (expected.length > 0) {
+              const lines = readFileSync(join(dir.path, 'plain', 'hazard.ndjson'), 'utf8')
+                .trim()
+                .split('\n')
+                .map((l) => JSON.parse(l) as { reason: string; row: { id: number } });
+              for (const h of expected) {
+                const line = lines.find((l) => l.row.id === h.id);
+                assert.ok(line, `row ${h.id} is in the reject file`);
+                assert.match(line.reason, h.reason);
+              }
             }
-          }
-          const carried = await readAll(plain.url, 'hazard');
-          assert.deepEqual([...carried.keys()].sort(), hazards.filter((h) => !h.rejectedOn.includes(to)).map((h) => h.id));
+            const carried = await readAll(plain.url, 'hazard');
+            assert.deepEqual(
+              [...carried.keys()].sort(),
+              hazards.filter((h) => !h.rejectedOn.includes(to)).map((h) => h.id),
+            );
 
-          const rules = [...new Set(hazards.flatMap((h) => (h.rule ? [h.rule.name] : [])))];
-          if (rules.length === 0) return;
-          const withRules = await migrate({ source: source.url, target: ruled.url, rejectsDir: join(dir.path, 'ruled'), convert: rules });
-          const stillRejected = expected.filter((h) => !h.rule);
-          assert.equal(withRules.rejected, stillRejected.length);
-          const rows = await readAll(ruled.url, 'hazard');
-          for (const h of expected.filter((x) => x.rule)) assert.deepEqual(rows.get(h.id)?.[h.rule!.column], h.rule!.value, `row ${h.id} under ${h.rule!.name}`);
-        } finally {
-          await Promise.all([source.drop(), plain.drop(), ruled.drop()]);
-          dir.remove();
-        }
-      });
+            const rules = [...new Set(hazards.flatMap((h) => (h.rule ? [h.rule.name] : [])))];
+            if (rules.length === 0) return;
+            const withRules = await migrate({
+              source: source.url,
+              target: ruled.url,
+              rejectsDir: join(dir.path, 'ruled'),
+              statePath: join(dir.path, 'ruled.json'),
+              convert: rules,
+            });
+            const stillRejected = expected.filter((h) => !h.rule);
+            assert.equal(withRules.rejected, stillRejected.length);
+            const rows = await readAll(ruled.url, 'hazard');
+            for (const h of expected.filter((x) => x.rule))
+              assert.deepEqual(rows.get(h.id)?.[h.rule!.column], h.rule!.value, `row ${h.id} under ${h.rule!.name}`);
+          } finally {
+            await Promise.all([source.drop(), plain.drop(), ruled.drop()]);
+            dir.remove();
+          }
+        },
+      );
     }
   });
 }

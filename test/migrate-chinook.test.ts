@@ -4,6 +4,7 @@
  * keys, foreign keys with their names, unique constraints, indexes, NOT NULL, and identity next values.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { inspect } from '../src/ops/inspect.js';
 import { migrate } from '../src/ops/migrate.js';
@@ -25,7 +26,12 @@ for (const from of ENGINE_NAMES) {
         const target = await scratchDb(to, 'chinook_to');
         const rejects = tempDir();
         try {
-          const result = await migrate({ source: source.url, target: target.url, rejectsDir: rejects.path });
+          const result = await migrate({
+            source: source.url,
+            target: target.url,
+            rejectsDir: rejects.path,
+            statePath: join(rejects.path, 'state.json'),
+          });
           assert.equal(result.verified, true, 'every table verifies equal to what was sent');
           assert.equal(result.rejected, 0);
           const rows = Object.fromEntries(result.tables.map((t) => [neutral(t.table), t.rows]));

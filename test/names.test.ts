@@ -3,6 +3,7 @@
  * for the target is refused before anything is written.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { FerryError } from '../src/core/errors.js';
 import { inspect } from '../src/ops/inspect.js';
@@ -35,12 +36,20 @@ for (const from of ENGINE_NAMES) {
         const dir = tempDir();
         try {
           await sqlOn(from, source.url, ddl(from));
-          const result = await migrate({ source: source.url, target: target.url, rejectsDir: dir.path });
+          const result = await migrate({
+            source: source.url,
+            target: target.url,
+            rejectsDir: dir.path,
+            statePath: join(dir.path, 'state.json'),
+          });
           assert.equal(result.verified, true);
           const shape = await inspect({ endpoint: target.url });
           const t = shape.tables.find((x) => x.name === TABLE);
           assert.ok(t, `table ${TABLE} exists under its exact name; have ${shape.tables.map((x) => x.name).join(', ')}`);
-          assert.deepEqual(t.columns.map((c) => c.name), ['id', ...COLUMNS, 'group']);
+          assert.deepEqual(
+            t.columns.map((c) => c.name),
+            ['id', ...COLUMNS, 'group'],
+          );
           assert.equal(t.foreignKeys[0]?.name, 'FK to Group');
           assert.ok(t.indexes.some((i) => i.name === 'idx MixedCase'));
           if (to !== 'mysql' && from !== 'mysql') assert.equal(t.primaryKey?.name, 'pk Order');
@@ -63,7 +72,7 @@ describe('a name too long for the target', async () => {
       try {
         await sqlOn('sqlite', source.url, [`CREATE TABLE ok (id INTEGER PRIMARY KEY)`, `CREATE TABLE ${long} (id INTEGER PRIMARY KEY)`]);
         await assert.rejects(
-          migrate({ source: source.url, target: target.url, rejectsDir: dir.path }),
+          migrate({ source: source.url, target: target.url, rejectsDir: dir.path, statePath: join(dir.path, 'state.json') }),
           (e: unknown) => e instanceof FerryError && e.kind === 'refused' && e.message.includes(long),
         );
         const after = await inspect({ endpoint: target.url });

@@ -29,23 +29,34 @@ export function parseCommand<T extends Options>(command: string, argv: string[],
     const config: CommandConfig<T> = { args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true };
     return parseArgs(config);
   } catch (e) {
-    throw new FerryError('usage', (e as Error).message.replace(/\. To specify a positional.*$/s, ''), { hint: `see ferry ${command} --help` });
+    throw new FerryError('usage', (e as Error).message.replace(/\. To specify a positional.*$/s, ''), {
+      hint: `see ferry ${command} --help`,
+    });
   }
 }
 
 /** Exactly `count` positional arguments, named for the message. */
 export function positionals(command: string, given: string[], names: string[]): string[] {
   if (given.length !== names.length) {
-    throw new FerryError('usage', `ferry ${command} takes ${names.join(' and ')} (${given.length} argument${given.length === 1 ? '' : 's'} given)`, {
-      hint: `see ferry ${command} --help`,
-    });
+    throw new FerryError(
+      'usage',
+      `ferry ${command} takes ${names.join(' and ')} (${given.length} argument${given.length === 1 ? '' : 's'} given)`,
+      {
+        hint: `see ferry ${command} --help`,
+      },
+    );
   }
   return given;
 }
 
 /** A comma-separated list flag. */
 export function list(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 export function positiveInteger(flag: string, value: string | undefined): number | undefined {

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { FerryError, isFerryError, safeMessage } from '../core/errors.js';
 import { demoCommand } from './commands/demo.js';
 import { inspectCommand } from './commands/inspect.js';
 import { migrateCommand } from './commands/migrate.js';
 import { verifyCommand } from './commands/verify.js';
+import { FERRY_VERSION } from '../ops/version.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
@@ -12,19 +12,6 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
   inspect: { run: inspectCommand, summary: 'show what an endpoint holds' },
   demo: { run: demoCommand, summary: 'see ferry work on a sample SQLite database (no server needed)' },
 };
-
-/** ferry's version, from the package.json above this file (compiled or not). */
-function version(): string {
-  for (let up = '../'; up.length < 20; up += '../') {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(`${up}package.json`, import.meta.url), 'utf8')) as { name?: string; version: string };
-      if (pkg.name === 'ferry') return pkg.version;
-    } catch {
-      // not at this level
-    }
-  }
-  return 'unknown';
-}
 
 const HELP = `ferry: carries an application's data across a major-version upgrade and
 across database engines (SQLite, PostgreSQL, MySQL/MariaDB) without losing a row.
@@ -50,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
       return name === undefined ? EXIT.usage : EXIT.ok;
     }
     if (name === '--version' || name === '-v') {
-      console.log(version());
+      console.log(FERRY_VERSION);
       return EXIT.ok;
     }
     const command = COMMANDS[name];
@@ -66,7 +53,11 @@ function report(e: unknown, debug: boolean, json: boolean): number {
   const code = known ? EXIT[e.kind] : EXIT.failed;
   const message = safeMessage(e);
   if (json) {
-    console.log(JSON.stringify({ error: { kind: known ? e.kind : 'failed', message, hint: known ? e.hint : undefined, details: known ? e.details : undefined } }));
+    console.log(
+      JSON.stringify({
+        error: { kind: known ? e.kind : 'failed', message, hint: known ? e.hint : undefined, details: known ? e.details : undefined },
+      }),
+    );
   }
   console.error(`ferry: ${message}`);
   if (known && e.hint) console.error(`  ${e.hint}`);

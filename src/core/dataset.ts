@@ -46,8 +46,12 @@ export interface RejectedRow {
 export interface CheckpointWrite {
   runId: string;
   table: string;
-  /** JSON text of the table's progress (resume key, counts, partial digest). */
-  state: string;
+  /**
+   * The text of the table's progress (resume key, counts, partial digest), computed inside the batch's
+   * transaction once the rows the target refused are known, and committed with the batch. The call may also
+   * record those rows elsewhere (the reject file), so it must be called exactly once, before COMMIT.
+   */
+  state: (refused: RejectedRow[]) => string;
 }
 
 /** What a writer can do, declared so that the run adapts to it without asking which engine it is. */
@@ -65,6 +69,18 @@ export interface DatasetWriter {
   readonly limits: ValueLimits;
   readonly capabilities: WriterCapabilities;
   serverVersion(): Promise<string>;
+  /**
+   * Takes the target's run lock, so that two runs never write into one target at once; throws
+   * FerryError('refused') when another live run holds it. Released by close(), and by the death of the process
+   * (a lock of a dead run is taken over).
+   */
+  lock(): Promise<void>;
+  /** The checkpoints a run has committed in this target: table name → state text (empty when none). */
+  readCheckpoints(runId: string): Promise<Map<string, string>>;
+  /** Removes a run's checkpoints, and ferry's checkpoint table once it holds no other run's. */
+  clearCheckpoints(runId: string): Promise<void>;
+  /** Deletes every row of a table: a table without a key restarts from its first row after an interruption. */
+  truncateTable(table: TableSchema): Promise<void>;
   /** Which of these tables already exist in the target. */
   existingTables(names: string[]): Promise<string[]>;
   dropTables(names: string[]): Promise<void>;
@@ -75,11 +91,14 @@ export interface DatasetWriter {
    * when this resolves, both are committed. Rows the engine refuses despite conformance are returned, not thrown.
    */
   writeBatch(table: TableSchema, rows: Row[], checkpoint?: CheckpointWrite): Promise<RejectedRow[]>;
-  /** After a table's data: its indexes, unique constraints and identity/sequence next value. */
+  /**
+   * After a table's data: its indexes, unique constraints and identity/sequence next value. Idempotent: what
+   * already exists (by name) is skipped, so a resumed run can finish a table whose finishing was interrupted.
+   */
   finishTable(table: TableSchema): Promise<void>;
   /** What of these tables this target will not create as declared (defaults it cannot spell…). */
   notCarried?(tables: TableSchema[]): NotCarried[];
-  /** After all tables: foreign keys and checks. */
+  /** After all tables: foreign keys and checks. Idempotent like finishTable. */
   finishSchema(tables: TableSchema[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShotHash } from 'node:crypto';
 import type { PortableType } from './types.js';
 import { InvalidValue, type Row, type Value } from './values.js';
 
@@ -70,8 +70,10 @@ export type ValueEncoder = (value: Value) => string | null;
 
 /** The canonical text of each value, by the family of its portable type. */
 export function valueEncoder(type: PortableType): ValueEncoder {
-  const wrap = (f: (v: Exclude<Value, null>) => string): ValueEncoder => (v) =>
-    v === null ? null : v instanceof InvalidValue ? `\u0000invalid:${v.detail}` : f(v);
+  const wrap =
+    (f: (v: Exclude<Value, null>) => string): ValueEncoder =>
+    (v) =>
+      v === null ? null : v instanceof InvalidValue ? `\u0000invalid:${v.detail}` : f(v);
   switch (type.kind) {
     case 'decimal':
       return wrap((v) => normalizeDecimal(String(v)));
@@ -96,9 +98,14 @@ export function valueEncoder(type: PortableType): ValueEncoder {
   }
 }
 
+/**
+ * The hash of one row's canonical encoding. SHA-1 is used for speed (it runs on the CPU's SHA instructions, and
+ * one-shot hashing avoids an object per row); the digest detects accidental differences, it is not a signature.
+ */
 export function rowHash(row: Row, encoders: ValueEncoder[]): Uint32Array {
-  const encoded = row.map((v, i) => encoders[i]!(v));
-  const digest = createHash('md5').update(JSON.stringify(encoded)).digest();
+  const encoded = new Array<string | null>(row.length);
+  for (let i = 0; i < row.length; i++) encoded[i] = encoders[i]!(row[i] ?? null);
+  const digest = oneShotHash('sha1', JSON.stringify(encoded), 'buffer');
   return new Uint32Array(digest.buffer, digest.byteOffset, LANES);
 }
 
@@ -109,7 +116,17 @@ export function keyText(row: Row, encoders: ValueEncoder[], keyIndexes: number[]
 /** The bucket of a row: by its key, or by its whole content when the table has no key. */
 export function bucketOf(row: Row, encoders: ValueEncoder[], keyIndexes: number[], hash = rowHash(row, encoders)): number {
   if (keyIndexes.length === 0) return hash[0]! % BUCKETS;
-  return createHash('md5').update(keyText(row, encoders, keyIndexes)).digest().readUInt32LE(0) % BUCKETS;
+  return fnv1a(keyText(row, encoders, keyIndexes)) % BUCKETS;
+}
+
+/** A fast 32-bit string hash (FNV-1a): buckets only need an even spread of keys, the same on both sides. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }
 
 export function normalizeDecimal(s: string): string {

@@ -78,8 +78,7 @@ export function findTable(schema: Schema, name: string): TableSchema | undefined
  */
 export function keyColumns(table: TableSchema): string[] | undefined {
   if (table.primaryKey && table.primaryKey.columns.length > 0) return table.primaryKey.columns;
-  const notNull = (cols: string[]) =>
-    cols.every((c) => table.columns.find((col) => col.name === c)?.nullable === false);
+  const notNull = (cols: string[]) => cols.every((c) => table.columns.find((col) => col.name === c)?.nullable === false);
   const unique = [...table.uniques, ...table.indexes.filter((i) => i.unique)].find((u) => notNull(u.columns));
   return unique?.columns;
 }

@@ -45,7 +45,7 @@ export function createDemoDatabase(path: string, customers = 500): void {
         SELECT order_id, sum(quantity * unit_price) AS total FROM order_line GROUP BY order_id;
     `);
     let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const day = (n: number) => new Date(Date.UTC(2021, 0, 1) + n * 3_600_000 * 7.3).toISOString().replace('T', ' ').slice(0, 23);
     db.transaction(() => {
       const c = db.prepare('INSERT INTO customer VALUES (?, ?, ?, ?, ?)');

@@ -20,7 +20,10 @@ export function selectTables(all: TableSchema[], selection: TableSelection): Tab
     const missing = selection.tables!.filter((_, i) => !candidates.some((t) => include[i]!(t.name)));
     if (missing.length > 0) {
       throw new FerryError('usage', `no table named ${missing.map((m) => `"${m}"`).join(', ')} in the source`, {
-        hint: `the source has: ${candidates.map((t) => t.name).slice(0, 20).join(', ')}${candidates.length > 20 ? ', …' : ''}`,
+        hint: `the source has: ${candidates
+          .map((t) => t.name)
+          .slice(0, 20)
+          .join(', ')}${candidates.length > 20 ? ', …' : ''}`,
       });
     }
   }

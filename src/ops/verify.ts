@@ -105,11 +105,22 @@ export async function compareTable(
     examples: [],
   };
   if (missing.length > 0 || extra.length > 0) {
-    comparison.problem = [missing.length ? `columns only in A: ${missing.join(', ')}` : '', extra.length ? `columns only in B: ${extra.join(', ')}` : '']
+    comparison.problem = [
+      missing.length ? `columns only in A: ${missing.join(', ')}` : '',
+      extra.length ? `columns only in B: ${extra.join(', ')}` : '',
+    ]
       .filter(Boolean)
       .join('; ');
   } else if (!comparison.equal && digestB && 'readRows' in a) {
-    comparison.examples = await differingKeys(a, b, tableA, tableB, digestOptions, digestA.differingBuckets(digestB), options.examples ?? 5);
+    comparison.examples = await differingKeys(
+      a,
+      b,
+      tableA,
+      tableB,
+      digestOptions,
+      digestA.differingBuckets(digestB),
+      options.examples ?? 5,
+    );
   }
   return comparison;
 }

@@ -1,9 +1,10 @@
 import { makeConformer, type Conformer } from '../core/conform.js';
-import type { DatasetReader, DatasetWriter } from '../core/dataset.js';
+import type { CheckpointWrite, DatasetReader, DatasetWriter, RejectedRow } from '../core/dataset.js';
 import { TableDigest, valueEncoder, type ValueEncoder } from '../core/digest.js';
 import { keyColumns, type TableSchema } from '../core/schema.js';
 import type { Row, Value } from '../core/values.js';
 import type { EventListener } from './events.js';
+import { faultPoint } from './fault.js';
 import { decodeKey, encodeKey, type EncodedKey } from './keys.js';
 import type { RejectLog } from './rejects.js';
 
@@ -13,10 +14,12 @@ export interface TableProgress {
   rowsDone: number;
   /** Rows sent to the reject file so far. */
   rejected: number;
-  /** The reader's position after the last committed batch; absent before the first batch. */
+  /** The size of the table's reject file when this progress was committed. */
+  rejectBytes: number;
+  /** The reader's position after the last committed batch; absent when the reader cannot give one. */
   resumeKey?: EncodedKey;
   /** The digest of the rows committed so far, so that verification after a resume covers the whole table. */
-  digest?: { rows: number; sums: string };
+  digest: { rows: number; sums: string };
 }
 
 export interface CopyTableOptions {
@@ -31,6 +34,8 @@ export interface CopyTableOptions {
   resumeFrom?: TableProgress;
   /** Total rows expected (for progress), if known. */
   rowsTotal: number;
+  /** Called after each committed batch, with the progress that was committed. */
+  onCommitted?: (progress: TableProgress) => void;
 }
 
 export interface TableCopyResult {
@@ -58,15 +63,13 @@ export async function copyTable(
   const encoders = table.columns.map((c) => valueEncoder(c.type));
   const keyIndexes = (keyColumns(table) ?? []).map((k) => table.columns.findIndex((c) => c.name === k));
   const resume = options.resumeFrom;
-  const digest = resume?.digest ? TableDigest.fromJSON(resume.digest) : new TableDigest();
+  const digest = resume ? TableDigest.fromJSON(resume.digest) : new TableDigest();
   let rowsDone = resume?.rowsDone ?? 0;
   let rejected = resume?.rejected ?? 0;
   options.events({ type: 'table-start', table: table.name, rowsTotal: options.rowsTotal, rowsDone });
 
-  const batches = reader.readRows(table, {
-    batchRows: options.batchRows,
-    after: resume?.resumeKey ? decodeKey(resume.resumeKey) : undefined,
-  })[Symbol.asyncIterator]();
+  const after = resume?.resumeKey ? decodeKey(resume.resumeKey) : undefined;
+  const batches = reader.readRows(table, { batchRows: options.batchRows, after })[Symbol.asyncIterator]();
   let pending = batches.next();
   for (;;) {
     const result = await pending;
@@ -75,36 +78,42 @@ export async function copyTable(
     const { rows, resumeKey } = result.value;
 
     const good: Row[] = [];
+    let conformRejects = 0;
     for (const row of rows) {
       const conformed = conformRow(row, conformers, table);
       if (conformed.ok) good.push(conformed.row);
       else {
         options.rejects.add(table, row, conformed.reason, conformed.column);
-        rejected++;
+        conformRejects++;
       }
     }
-    const batchDigest = digestOf(good, new Set(), encoders, keyIndexes);
-    const progress = (refusedCount: number, written: TableDigest): TableProgress => ({
-      rowsDone: rowsDone + good.length - refusedCount,
-      rejected: rejected + refusedCount,
-      resumeKey: resumeKey ? encodeKey(resumeKey) : undefined,
-      digest: digest.clone().merge(written).toJSON(),
-    });
-    const checkpoint = options.runId ? { runId: options.runId, table: table.name, state: JSON.stringify(progress(0, batchDigest)) } : undefined;
-    const refused = good.length > 0 || checkpoint ? await writer.writeBatch(table, good, checkpoint) : [];
-    let written = batchDigest;
-    if (refused.length > 0) {
+    let committed: TableProgress | undefined;
+    let written = new TableDigest();
+    // Runs inside the batch's transaction, once the target has said which rows it refused.
+    const progressAfter = (refused: RejectedRow[]): TableProgress => {
       const refusedRows = new Set(refused.map((r) => r.row));
       for (const r of refused) options.rejects.add(table, r.row, `refused by the target: ${r.reason}`, r.column);
       written = digestOf(good, refusedRows, encoders, keyIndexes);
-      // The checkpoint committed with the batch counted the refused rows as written; correct it. An interruption
-      // between the two commits leaves the counts a few rows off, never a row lost or written twice.
-      if (checkpoint) await writer.writeBatch(table, [], { ...checkpoint, state: JSON.stringify(progress(refused.length, written)) });
-    }
+      committed = {
+        rowsDone: rowsDone + good.length - refused.length,
+        rejected: rejected + conformRejects + refused.length,
+        rejectBytes: options.rejects.size(table.name),
+        resumeKey: resumeKey ? encodeKey(resumeKey) : undefined,
+        digest: digest.clone().merge(written).toJSON(),
+      };
+      return committed;
+    };
+    const checkpoint: CheckpointWrite | undefined = options.runId
+      ? { runId: options.runId, table: table.name, state: (refused) => JSON.stringify(progressAfter(refused)) }
+      : undefined;
+    const refused = await writer.writeBatch(table, good, checkpoint);
+    if (!checkpoint) progressAfter(refused);
     digest.merge(written);
-    rowsDone += good.length - refused.length;
-    rejected += refused.length;
+    rowsDone = committed!.rowsDone;
+    rejected = committed!.rejected;
+    options.onCommitted?.(committed!);
     options.events({ type: 'table-progress', table: table.name, rowsDone, rowsTotal: options.rowsTotal, rejected });
+    faultPoint(`data:${table.name}`, rowsDone);
   }
   const seconds = (performance.now() - started) / 1000;
   options.events({ type: 'table-done', table: table.name, rows: rowsDone, rejected, seconds });

@@ -40,6 +40,8 @@ export interface TableState {
   resumeKey?: EncodedKey;
   /** The source's row count when the table was first counted, to notice a source that changed underneath. */
   sourceRows?: number;
+  /** Seconds the copy took (of the run that finished it). */
+  seconds?: number;
 }
 
 export function readState(path: string): RunState | undefined {

@@ -20,7 +20,9 @@ describe('ferry demo', () => {
       assert.match(r.stdout, /view order_total: views are not carried/);
       assert.match(r.stdout, /npx ferry inspect/);
       assert.ok(existsSync(join(dir.path, 'ferry-demo', 'shop-copy.db')));
-      const [[row]] = (await sqlOn('sqlite', `sqlite:${join(dir.path, 'ferry-demo', 'shop-copy.db')}`, ['SELECT count(*) AS n FROM order_line'])) as [[{ n: number }]];
+      const [[row]] = (await sqlOn('sqlite', `sqlite:${join(dir.path, 'ferry-demo', 'shop-copy.db')}`, [
+        'SELECT count(*) AS n FROM order_line',
+      ])) as [[{ n: number }]];
       assert.ok(row.n > 2000);
     } finally {
       dir.remove();
@@ -33,14 +35,14 @@ describe('ferry migrate', () => {
     const dir = tempDir();
     try {
       const target = join(dir.path, 'copy.db');
-      const first = await ferry(['migrate', chinook, target, '--rejects-dir', dir.path]);
+      const first = await ferry(['migrate', chinook, target, '--rejects-dir', dir.path], { cwd: dir.path });
       assert.equal(first.code, 0, first.stderr);
       assert.match(first.stdout, /15,607 rows in 11 tables/);
-      const again = await ferry(['migrate', chinook, target]);
+      const again = await ferry(['migrate', chinook, target], { cwd: dir.path });
       assert.equal(again.code, 3);
       assert.match(again.stderr, /already holds 11 of the tables to create: Artist, Album/);
       assert.match(again.stderr, /--drop-existing/);
-      const replaced = await ferry(['migrate', chinook, target, '--drop-existing', '--tables', 'Genre,Media*']);
+      const replaced = await ferry(['migrate', chinook, target, '--drop-existing', '--tables', 'Genre,Media*'], { cwd: dir.path });
       assert.equal(replaced.code, 0, replaced.stderr);
       assert.match(replaced.stdout, /30 rows in 2 tables/);
     } finally {
@@ -57,7 +59,7 @@ describe('ferry migrate', () => {
         "INSERT INTO item VALUES (1, 5, 'ok'), (2, 'lots', 'text in an integer column'), (3, 7, NULL)",
       ]);
       const rejects = join(dir.path, 'rejects');
-      const r = await ferry(['migrate', src, join(dir.path, 'out.db'), '--rejects-dir', rejects]);
+      const r = await ferry(['migrate', src, join(dir.path, 'out.db'), '--rejects-dir', rejects], { cwd: dir.path });
       assert.equal(r.code, 5, r.stderr);
       assert.match(r.stderr, /1 row\(s\) were rejected/);
       const lines = readFileSync(join(rejects, 'item.ndjson'), 'utf8').trim().split('\n');
@@ -66,7 +68,9 @@ describe('ferry migrate', () => {
       assert.equal(reject.row.id, 2);
       assert.match(reject.reason, /qty: text value "lots" in a integer column/);
 
-      const allowed = await ferry(['migrate', src, join(dir.path, 'out2.db'), '--rejects-dir', rejects, '--allow-rejects', '--json']);
+      const allowed = await ferry(['migrate', src, join(dir.path, 'out2.db'), '--rejects-dir', rejects, '--allow-rejects', '--json'], {
+        cwd: dir.path,
+      });
       assert.equal(allowed.code, 0, allowed.stderr);
       const json = JSON.parse(allowed.stdout) as { rows: number; rejected: number; verified: boolean };
       assert.deepEqual([json.rows, json.rejected, json.verified], [2, 1, true]);
@@ -81,7 +85,7 @@ describe('ferry verify', () => {
     const dir = tempDir();
     try {
       const copy = join(dir.path, 'copy.db');
-      assert.equal((await ferry(['migrate', chinook, copy, '-q', '--no-verify'])).code, 0);
+      assert.equal((await ferry(['migrate', chinook, copy, '-q', '--no-verify'], { cwd: dir.path })).code, 0);
       const same = await ferry(['verify', chinook, copy]);
       assert.equal(same.code, 0, same.stderr);
       assert.match(same.stdout, /Track\s+3,503\s+3,503\s+\w+\s+equal/);

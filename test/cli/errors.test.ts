@@ -72,7 +72,11 @@ describe('endpoint errors (exit 6)', async () => {
     try {
       const src = join(dir.path, 'src.db');
       await sqlOn('sqlite', `sqlite:${src}`, ['CREATE TABLE t (id INTEGER PRIMARY KEY)']);
-      assertCleanError(await ferry(['migrate', src, 'sqlite:/nonexistent/dir/out.db']), 6, /folder \/nonexistent\/dir does not exist/);
+      assertCleanError(
+        await ferry(['migrate', src, 'sqlite:/nonexistent/dir/out.db'], { cwd: dir.path }),
+        6,
+        /folder \/nonexistent\/dir does not exist/,
+      );
     } finally {
       dir.remove();
     }

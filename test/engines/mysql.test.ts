@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import mysql from 'mysql2/promise';
-import type { DatasetReader, RowBatch } from '../../src/core/dataset.js';
+import type { DatasetReader, RejectedRow, RowBatch } from '../../src/core/dataset.js';
 import { FerryError } from '../../src/core/errors.js';
 import { findTable, type TableSchema } from '../../src/core/schema.js';
 import type { Row } from '../../src/core/values.js';
+import { runLockName } from '../../src/engines/mysql/bookkeeping.js';
 import { mysqlEngine } from '../../src/engines/mysql/index.js';
 import { MYSQL_URL, requireServer, scratchDb, sqlOn, type ScratchDb } from '../helpers/servers.js';
 
@@ -236,7 +238,7 @@ describe('mysql engine', server, () => {
       const writer = await mysqlEngine.openWriter(db.url, {});
       try {
         await writer.createTables([t]);
-        assert.deepEqual(await writer.writeBatch(t, rows, { runId: 'run-1', table: t.name, state: '{"rowsDone":2}' }), []);
+        assert.deepEqual(await writer.writeBatch(t, rows, { runId: 'run-1', table: t.name, state: () => '{"rowsDone":2}' }), []);
         await writer.finishTable(t);
         await writer.finishSchema([t]);
         assert.deepEqual(await writer.existingTables(['Mixed Case', 'absent']), ['Mixed Case']);
@@ -333,7 +335,7 @@ describe('mysql engine', server, () => {
           notes.some((n) => n.name === 'k' && /varchar\(768\)/.test(n.reason)),
           'the capped key column is reported',
         );
-        const refused = await writer.writeBatch(t, rows, { runId: 'r', table: 'keys', state: '{}' });
+        const refused = await writer.writeBatch(t, rows, { runId: 'r', table: 'keys', state: () => '{}' });
         assert.equal(refused.length, 1);
         assert.equal(refused[0]!.row[0], 'x'.repeat(769));
         assert.equal(refused[0]!.column, 'k');
@@ -529,6 +531,262 @@ describe('mysql engine', server, () => {
     }
   });
 
+  test('a checkpoint commits with its batch, computed from the rows the server refused, and with no rows at all', async () => {
+    await withDb(async (db) => {
+      const items: TableSchema = {
+        name: 'items',
+        columns: [
+          { name: 'id', type: { kind: 'integer', bits: 32 }, nullable: false },
+          { name: 'qty', type: { kind: 'integer', bits: 32 }, nullable: false },
+        ],
+        primaryKey: { columns: ['id'] },
+        uniques: [],
+        indexes: [],
+        foreignKeys: [],
+        checks: [],
+      };
+      const writer = await mysqlEngine.openWriter(db.url, {});
+      try {
+        assert.deepEqual(await writer.readCheckpoints('run-1'), new Map(), 'no checkpoint table yet');
+        await writer.clearCheckpoints('run-1');
+        await writer.createTables([items]);
+        // A constraint the rows were not conformed to: the server refuses one row of the batch.
+        await sqlOn('mysql', db.url, ['ALTER TABLE items ADD CONSTRAINT qty_positive CHECK (qty > 0)']);
+        const rows: Row[] = [
+          [1, 10],
+          [2, -1],
+          [3, 30],
+        ];
+        const calls: RejectedRow[][] = [];
+        const state = (refused: RejectedRow[]) => {
+          calls.push([...refused]);
+          return JSON.stringify({ after: [3], refused: refused.map((r) => r.row[0]) });
+        };
+        const refused = await writer.writeBatch(items, rows, { runId: 'run-1', table: 'items', state });
+        assert.equal(calls.length, 1, 'the state is computed once');
+        assert.equal(calls[0]!.length, 1);
+        assert.equal(calls[0]![0]!.row, rows[1], 'the callback receives the refused row itself');
+        assert.match(calls[0]![0]!.reason, /qty_positive/);
+        assert.deepEqual(
+          refused.map((r) => r.row),
+          [rows[1]],
+        );
+        const [kept] = await sqlOn('mysql', db.url, ['SELECT id FROM items ORDER BY id']);
+        assert.deepEqual(kept, [{ id: 1 }, { id: 3 }]);
+        assert.deepEqual(await writer.readCheckpoints('run-1'), new Map([['items', '{"after":[3],"refused":[2]}']]));
+
+        // Every row of the next batch was rejected upstream: the checkpoint advances all the same.
+        let empty = 0;
+        const none = await writer.writeBatch(items, [], {
+          runId: 'run-1',
+          table: 'items',
+          state: (r) => {
+            empty++;
+            assert.deepEqual(r, []);
+            return '{"after":[9]}';
+          },
+        });
+        assert.deepEqual(none, []);
+        assert.equal(empty, 1);
+        assert.deepEqual(await writer.readCheckpoints('run-1'), new Map([['items', '{"after":[9]}']]));
+
+        // A batch whose checkpoint cannot be computed commits nothing: neither its rows nor a checkpoint.
+        await assert.rejects(
+          writer.writeBatch(items, [[4, 40]], {
+            runId: 'run-1',
+            table: 'items',
+            state: () => {
+              throw new Error('the reject file is full');
+            },
+          }),
+          /the reject file is full/,
+        );
+        const [after] = await sqlOn('mysql', db.url, ['SELECT COUNT(*) AS n FROM items']);
+        assert.deepEqual(after, [{ n: '2' }]);
+        assert.deepEqual(await writer.readCheckpoints('run-1'), new Map([['items', '{"after":[9]}']]));
+
+        // Another run's checkpoints are its own; the table goes once the last run's are cleared.
+        await writer.writeBatch(items, [[5, 50]], { runId: 'run-2', table: 'items', state: () => '{"run":2}' });
+        assert.deepEqual(await writer.readCheckpoints('run-2'), new Map([['items', '{"run":2}']]));
+        await writer.clearCheckpoints('run-1');
+        assert.deepEqual(await writer.readCheckpoints('run-1'), new Map());
+        assert.deepEqual(await writer.readCheckpoints('run-2'), new Map([['items', '{"run":2}']]));
+        await writer.clearCheckpoints('run-2');
+        const [left] = await sqlOn('mysql', db.url, [
+          "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '_ferry_checkpoint'",
+        ]);
+        assert.deepEqual(left, [{ n: '0' }], 'the checkpoint table is dropped once empty');
+        // The same writer creates it again for its next checkpoint.
+        await writer.writeBatch(items, [], { runId: 'run-3', table: 'items', state: () => '{"run":3}' });
+        assert.deepEqual(await writer.readCheckpoints('run-3'), new Map([['items', '{"run":3}']]));
+
+        await withReader(db.url, async (reader) => {
+          assert.deepEqual(
+            (await reader.readSchema()).tables.map((t) => t.name),
+            ['items'],
+            'readers never list the checkpoint table',
+          );
+        });
+
+        await writer.truncateTable(items);
+        const [emptied] = await sqlOn('mysql', db.url, ['SELECT COUNT(*) AS n FROM items']);
+        assert.deepEqual(emptied, [{ n: '0' }]);
+      } finally {
+        await writer.close();
+      }
+    });
+  });
+
+  test('the run lock: one writer per database, freed by close() or by the death of its connection', async () => {
+    const names = ['a', 'b'].map((x) => `${x}_${'x'.repeat(40)}`);
+    assert.notEqual(runLockName('App', false), runLockName('app', false), 'databases differing in case have their own lock');
+    assert.equal(runLockName('App', true), runLockName('app', true), 'unless the server folds names to lower case');
+    assert.equal(runLockName('app', false), 'ferry:app');
+    for (const n of names) assert.ok([...runLockName(`${n}${'y'.repeat(20)}`, false)].length <= 64);
+    assert.notEqual(runLockName(names[0]!, false), runLockName(names[1]!, false));
+
+    await withDb(async (db) => {
+      await withDb(async (other) => {
+        const first = await mysqlEngine.openWriter(db.url, {});
+        const second = await mysqlEngine.openWriter(db.url, {});
+        const elsewhere = await mysqlEngine.openWriter(other.url, {});
+        try {
+          await first.lock();
+          await first.lock(); // taking it again is a no-op
+          await assert.rejects(second.lock(), (e: FerryError) => {
+            assert.equal(e.kind, 'refused');
+            assert.match(e.message, new RegExp(`another ferry run is writing into .*${db.name}.*server connection \\d+`));
+            assert.ok(e.hint);
+            return true;
+          });
+          await elsewhere.lock(); // another database is not blocked
+          await first.close();
+          await second.lock();
+
+          // A run killed without closing: the server frees its lock with its connection.
+          await second.close();
+          const third = await mysqlEngine.openWriter(db.url, {});
+          const fourth = await mysqlEngine.openWriter(db.url, {});
+          try {
+            await third.lock();
+            await assert.rejects(fourth.lock(), (e: FerryError) => e.kind === 'refused');
+            const [holder] = (await sqlOn('mysql', db.url, [`SELECT IS_USED_LOCK('${runLockName(db.name, false)}') AS id`])) as {
+              id: string;
+            }[][];
+            await sqlOn('mysql', db.url, [`KILL ${holder![0]!.id}`]);
+            // The server ends the killed connection, and frees its lock, a moment after KILL returns.
+            for (let attempt = 0; ; attempt++) {
+              try {
+                await fourth.lock();
+                break;
+              } catch (e) {
+                if (attempt >= 50 || (e as FerryError).kind !== 'refused') throw e;
+                await new Promise((r) => setTimeout(r, 20));
+              }
+            }
+          } finally {
+            await third.close(); // its connection is gone: close() still ends quietly
+            await fourth.close();
+          }
+        } finally {
+          await first.close();
+          await second.close();
+          await elsewhere.close();
+        }
+      });
+    });
+
+    // A database name too long for a lock name of its own.
+    const long = `ferry_lock_${randomBytes(4).toString('hex')}_${'l'.repeat(40)}`;
+    const url = `${MYSQL_URL}/${long}`;
+    const a = await mysqlEngine.openWriter(url, {});
+    const b = await mysqlEngine.openWriter(url, {});
+    try {
+      await a.lock();
+      await assert.rejects(b.lock(), (e: FerryError) => e.kind === 'refused');
+    } finally {
+      await a.close();
+      await b.close();
+      await mysqlEngine.dropDatabase!(url);
+    }
+  });
+
+  test('finishTable and finishSchema skip what already exists, so that a resumed run can finish again', async () => {
+    await withDb(async (db) => {
+      const int = (name: string) => ({ name, type: { kind: 'integer' as const, bits: 32 as const }, nullable: true });
+      const parent: TableSchema = {
+        name: 'parent',
+        columns: [{ ...int('id'), nullable: false, identity: true }],
+        primaryKey: { columns: ['id'] },
+        uniques: [],
+        indexes: [],
+        foreignKeys: [],
+        checks: [],
+      };
+      const child: TableSchema = {
+        name: 'child',
+        columns: [{ ...int('id'), nullable: false }, int('pid'), { name: 'code', type: { kind: 'text', length: 10 }, nullable: true }],
+        primaryKey: { columns: ['id'] },
+        uniques: [{ name: 'uq_code', columns: ['code'], unique: true }],
+        indexes: [
+          { name: 'ix_pid', columns: ['pid'], unique: false },
+          { name: 'ix_code_pid', columns: ['code', 'pid'], unique: false },
+        ],
+        foreignKeys: [{ name: 'fk_child_parent', columns: ['pid'], refTable: 'parent', refColumns: ['id'], onDelete: 'cascade' }],
+        checks: [
+          { name: 'ck_pid', expression: '"pid" > 0' },
+          { name: 'ck_code', expression: `"code" <> ''` },
+        ],
+      };
+      const [[folding]] = (await sqlOn('mysql', db.url, ['SELECT @@lower_case_table_names AS n'])) as { n: string }[][];
+      const twin = Number(folding!.n) === 0;
+      const writer = await mysqlEngine.openWriter(db.url, {});
+      try {
+        await writer.createTables([parent, child]);
+        await writer.writeBatch(parent, [[1], [2]]);
+        await writer.writeBatch(child, [[1, 1, 'a']]);
+        // What an interrupted run had made before it was killed (each DDL statement commits on its own).
+        await sqlOn('mysql', db.url, [
+          'CREATE UNIQUE INDEX uq_code ON child (code)',
+          "ALTER TABLE child ADD CONSTRAINT ck_code CHECK (code <> '')",
+          // A table whose name differs only in case, with an index of the same name: not child's.
+          ...(twin ? ['CREATE TABLE CHILD (id int PRIMARY KEY, pid int)', 'CREATE INDEX ix_pid ON CHILD (pid)'] : []),
+        ]);
+        for (let i = 0; i < 2; i++) {
+          await writer.finishTable(parent);
+          await writer.finishTable(child);
+        }
+        await writer.finishSchema([parent, child]);
+        await writer.finishSchema([parent, child]);
+      } finally {
+        await writer.close();
+      }
+      // BINARY: information_schema may compare names without regard to case, and CHILD's are not child's.
+      const [indexes, constraints, next, twinIndexes] = await sqlOn('mysql', db.url, [
+        "SELECT INDEX_NAME AS name, COUNT(*) AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND BINARY TABLE_NAME = 'child' GROUP BY INDEX_NAME ORDER BY INDEX_NAME",
+        "SELECT CONSTRAINT_TYPE AS type, CONSTRAINT_NAME AS name FROM information_schema.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = DATABASE() AND BINARY TABLE_NAME = 'child' ORDER BY 1, 2",
+        "SELECT AUTO_INCREMENT AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'parent'",
+        "SELECT INDEX_NAME AS name FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND BINARY TABLE_NAME = 'CHILD' ORDER BY 1",
+      ]);
+      // One row per column of each index: every index exactly once.
+      assert.deepEqual(indexes, [
+        { name: 'ix_code_pid', n: '2' },
+        { name: 'ix_pid', n: '1' },
+        { name: 'PRIMARY', n: '1' },
+        { name: 'uq_code', n: '1' },
+      ]);
+      if (twin) assert.deepEqual(twinIndexes, [{ name: 'ix_pid' }, { name: 'PRIMARY' }]);
+      assert.deepEqual(constraints, [
+        { type: 'CHECK', name: 'ck_code' },
+        { type: 'CHECK', name: 'ck_pid' },
+        { type: 'FOREIGN KEY', name: 'fk_child_parent' },
+        { type: 'PRIMARY KEY', name: 'PRIMARY' },
+        { type: 'UNIQUE', name: 'uq_code' },
+      ]);
+      assert.deepEqual(next, [{ n: '3' }]);
+    });
+  });
+
   test('Chinook: 11 tables, their row counts and foreign key names, read and carried to another database', async () => {
     const expected: Record<string, number> = {
       Album: 347,
@@ -597,7 +855,11 @@ describe('mysql engine', server, () => {
                 }),
               );
               assert.deepEqual(
-                await writer.writeBatch(t, rows, { runId: 'chinook', table: t.name, state: JSON.stringify({ n: (n += rows.length) }) }),
+                await writer.writeBatch(t, rows, {
+                  runId: 'chinook',
+                  table: t.name,
+                  state: () => JSON.stringify({ n: (n += rows.length) }),
+                }),
                 [],
               );
             }
@@ -613,9 +875,10 @@ describe('mysql engine', server, () => {
         assert.deepEqual(tracks, [{ n: '4' }]);
         await withReader(target.url, async (copy) => {
           const schema = await copy.readSchema();
+          // ferry's checkpoint table is there, but no reader lists it.
           assert.deepEqual(
             schema.tables.map((t) => t.name),
-            [...Object.keys(expected), '_ferry_checkpoint'],
+            Object.keys(expected),
           );
           assert.deepEqual(schema.tables.flatMap((t) => t.foreignKeys.map((f) => f.name)).sort(), fkNames);
           for (const t of schema.tables)
@@ -625,6 +888,8 @@ describe('mysql engine', server, () => {
           assert.equal(first?.[1], 'Cavalleria Rusticana \\ Act \\ Intermezzo Sinfonico');
           assert.equal(first?.[8], '0.99');
         });
+        const [checkpoints] = await sqlOn('mysql', target.url, ["SELECT COUNT(*) AS n FROM _ferry_checkpoint WHERE run_id = 'chinook'"]);
+        assert.deepEqual(checkpoints, [{ n: '11' }]);
       });
     });
   });

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { makeConformer } from '../../src/core/conform.js';
-import type { DatasetReader, DatasetWriter } from '../../src/core/dataset.js';
+import type { DatasetReader, DatasetWriter, RejectedRow } from '../../src/core/dataset.js';
 import { valueEncoder } from '../../src/core/digest.js';
 import { FerryError } from '../../src/core/errors.js';
 import type { TableSchema } from '../../src/core/schema.js';
@@ -89,21 +89,44 @@ describe('postgres engine', { skip }, () => {
       const schema = await (await open.reader()).readSchema();
       assert.deepEqual(schema.tables.map((t) => t.name).sort(), ['Mixed Case', 'everything', 'nokey']);
       const mixed = schema.tables.find((t) => t.name === 'Mixed Case')!;
-      assert.deepEqual(mixed.columns.map((c) => [c.name, c.identity ?? false, c.nullable]), [['Id', true, false], ['ключ ü🙂', false, false]]);
+      assert.deepEqual(
+        mixed.columns.map((c) => [c.name, c.identity ?? false, c.nullable]),
+        [
+          ['Id', true, false],
+          ['ключ ü🙂', false, false],
+        ],
+      );
       assert.deepEqual(mixed.primaryKey, { name: 'Mixed PK', columns: ['Id'] });
       assert.deepEqual(mixed.uniques, [{ name: 'Mixed unique', columns: ['ключ ü🙂'], unique: true }]);
 
       const t = schema.tables.find((x) => x.name === 'everything')!;
       const types = Object.fromEntries(t.columns.map((c) => [c.name, c.type]));
       assert.deepEqual(types, {
-        id: { kind: 'integer', bits: 32 }, i16: { kind: 'integer', bits: 16 }, i32: { kind: 'integer', bits: 32 },
-        i64: { kind: 'integer', bits: 64 }, dec: { kind: 'decimal', precision: 30, scale: 10 }, dec_free: { kind: 'decimal' },
-        r32: { kind: 'real', bits: 32 }, r64: { kind: 'real', bits: 64 }, flag: { kind: 'boolean' },
-        vc: { kind: 'text', length: 20 }, ch: { kind: 'text', length: 3 }, t: { kind: 'text' }, bin: { kind: 'binary' },
-        d: { kind: 'date' }, tm: { kind: 'time', precision: 3 }, ts: { kind: 'timestamp', tz: false, precision: 6 },
-        tstz: { kind: 'timestamp', tz: true }, j: { kind: 'json' }, jb: { kind: 'json' }, u: { kind: 'uuid' },
-        m: { kind: 'enum', values: ['sad', 'ok', 'happy'] }, select: { kind: 'integer', bits: 32 },
-        arr: { kind: 'text' }, iv: { kind: 'text' }, parent_id: { kind: 'integer', bits: 64 },
+        id: { kind: 'integer', bits: 32 },
+        i16: { kind: 'integer', bits: 16 },
+        i32: { kind: 'integer', bits: 32 },
+        i64: { kind: 'integer', bits: 64 },
+        dec: { kind: 'decimal', precision: 30, scale: 10 },
+        dec_free: { kind: 'decimal' },
+        r32: { kind: 'real', bits: 32 },
+        r64: { kind: 'real', bits: 64 },
+        flag: { kind: 'boolean' },
+        vc: { kind: 'text', length: 20 },
+        ch: { kind: 'text', length: 3 },
+        t: { kind: 'text' },
+        bin: { kind: 'binary' },
+        d: { kind: 'date' },
+        tm: { kind: 'time', precision: 3 },
+        ts: { kind: 'timestamp', tz: false, precision: 6 },
+        tstz: { kind: 'timestamp', tz: true },
+        j: { kind: 'json' },
+        jb: { kind: 'json' },
+        u: { kind: 'uuid' },
+        m: { kind: 'enum', values: ['sad', 'ok', 'happy'] },
+        select: { kind: 'integer', bits: 32 },
+        arr: { kind: 'text' },
+        iv: { kind: 'text' },
+        parent_id: { kind: 'integer', bits: 64 },
       });
       const col = (name: string) => t.columns.find((c) => c.name === name)!;
       assert.equal(col('id').identity, true, 'serial is an identity');
@@ -121,19 +144,37 @@ describe('postgres engine', { skip }, () => {
         { name: 'everything_u_idx', columns: ['u'], unique: true },
       ]);
       assert.deepEqual(t.foreignKeys, [
-        { name: 'everything_parent_fk', columns: ['parent_id'], refTable: 'Mixed Case', refColumns: ['Id'], onDelete: 'cascade', onUpdate: 'set null' },
+        {
+          name: 'everything_parent_fk',
+          columns: ['parent_id'],
+          refTable: 'Mixed Case',
+          refColumns: ['Id'],
+          onDelete: 'cascade',
+          onUpdate: 'set null',
+        },
       ]);
       assert.deepEqual(t.checks, [{ name: 'everything_i32_positive', expression: '(i32 > 0)' }]);
 
       const nc = schema.notCarried.map((n) => `${n.kind}:${n.table ? `${n.table}.` : ''}${n.name}`).sort();
-      for (const expected of ['index:everything.everything_lower_idx', 'index:everything.everything_partial_idx', 'view:v', 'sequence:free_seq',
-        'routine:trg()', 'trigger:everything.everything_trg', 'type:everything.arr', 'type:everything.iv']) {
+      for (const expected of [
+        'index:everything.everything_lower_idx',
+        'index:everything.everything_partial_idx',
+        'view:v',
+        'sequence:free_seq',
+        'routine:trg()',
+        'trigger:everything.everything_trg',
+        'type:everything.arr',
+        'type:everything.iv',
+      ]) {
         assert.ok(nc.includes(expected), `${expected} is reported as not carried (got ${nc.join(', ')})`);
       }
       assert.ok(!nc.some((n) => n.includes('everything_id_seq')), 'a serial sequence is part of its column');
 
       const filtered = await (await open.reader(db.url, (n) => n === 'nokey')).readSchema();
-      assert.deepEqual(filtered.tables.map((x) => x.name), ['nokey']);
+      assert.deepEqual(
+        filtered.tables.map((x) => x.name),
+        ['nokey'],
+      );
     }));
 
   test('reader: exact values, keyset batches with resume keys, keyless tables, one snapshot', () =>
@@ -186,7 +227,13 @@ describe('postgres engine', { skip }, () => {
 
       const batches = [];
       for await (const b of reader.readRows(t, { batchRows: 2 })) batches.push(b);
-      assert.deepEqual(batches.map((b) => [b.rows.length, b.resumeKey]), [[2, [2]], [1, [3]]]);
+      assert.deepEqual(
+        batches.map((b) => [b.rows.length, b.resumeKey]),
+        [
+          [2, [2]],
+          [1, [3]],
+        ],
+      );
       const resumed = [];
       for await (const b of reader.readRows(t, { batchRows: 2, after: [1] })) resumed.push(...b.rows.map((r) => r[0]));
       assert.deepEqual(resumed, [2, 3]);
@@ -194,7 +241,18 @@ describe('postgres engine', { skip }, () => {
       const nokey = schema.tables.find((x) => x.name === 'nokey')!;
       const kb = [];
       for await (const b of reader.readRows(nokey, { batchRows: 2 })) kb.push(b);
-      assert.deepEqual(kb.map((b) => [b.rows.length, b.resumeKey]), [[2, undefined], [2, undefined], [1, undefined]]);
+      assert.deepEqual(
+        kb.map((b) => [b.rows.length, b.resumeKey]),
+        [
+          [2, undefined],
+          [2, undefined],
+          [1, undefined],
+        ],
+      );
+
+      // Tables read at once through the one connection give what they give one at a time.
+      const [both1, both2] = await Promise.all([readAll(reader, t, 1), readAll(reader, nokey, 1)]);
+      assert.deepEqual([both1.length, both2.length], [3, 5]);
 
       // The snapshot: rows committed after the reader opened are not seen.
       await sqlOn('postgres', db.url, [`INSERT INTO nokey VALUES (6, 'late')`, `DELETE FROM everything WHERE id = 3`]);
@@ -220,7 +278,12 @@ describe('postgres engine', { skip }, () => {
           { name: 'bin', type: { kind: 'binary' }, nullable: true },
           { name: 'd', type: { kind: 'date' }, nullable: true },
           { name: 'tm', type: { kind: 'time', precision: 6 }, nullable: true },
-          { name: 'ts', type: { kind: 'timestamp', tz: false, precision: 6 }, nullable: true, default: { kind: 'expression', name: 'current_timestamp' } },
+          {
+            name: 'ts',
+            type: { kind: 'timestamp', tz: false, precision: 6 },
+            nullable: true,
+            default: { kind: 'expression', name: 'current_timestamp' },
+          },
           { name: 'tstz', type: { kind: 'timestamp', tz: true, precision: 6 }, nullable: true },
           { name: 'j', type: { kind: 'json' }, nullable: true },
           { name: 'u', type: { kind: 'uuid' }, nullable: true },
@@ -233,32 +296,93 @@ describe('postgres engine', { skip }, () => {
         checks: [{ name: 'round_trip_i16_check', expression: 'i16 >= 0' }],
       };
       const raw: Row[] = [
-        [1, 7, 9223372036854775807n, '-123456789012345678901234567890.12345678', 1.100000023841858, -0, true, 'ü€🙂 "quoted"',
-          'back\\slash\ttab\nnewline\r\nend', Buffer.from([0, 1, 92, 9, 10, 0]), '1999-12-31', '23:59:59.999999',
-          '2024-02-29 12:34:56.000001', '2024-02-29 12:34:56.5+00:00', '{"z": [1, "\\u00e9"], "a": null}', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', "it's"],
-        [5, 0, -9223372036854775808n, '0.5', Number.NaN, Infinity, false, '', '', Buffer.alloc(0), '0001-01-01', '00:00:00', '0001-01-01 00:00:00', '9999-12-31 23:59:59.999999+00:00', '[]', '00000000-0000-0000-0000-000000000000', 'new'],
+        [
+          1,
+          7,
+          9223372036854775807n,
+          '-123456789012345678901234567890.12345678',
+          1.100000023841858,
+          -0,
+          true,
+          'ü€🙂 "quoted"',
+          'back\\slash\ttab\nnewline\r\nend',
+          Buffer.from([0, 1, 92, 9, 10, 0]),
+          '1999-12-31',
+          '23:59:59.999999',
+          '2024-02-29 12:34:56.000001',
+          '2024-02-29 12:34:56.5+00:00',
+          '{"z": [1, "\\u00e9"], "a": null}',
+          'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+          "it's",
+        ],
+        [
+          5,
+          0,
+          -9223372036854775808n,
+          '0.5',
+          Number.NaN,
+          Infinity,
+          false,
+          '',
+          '',
+          Buffer.alloc(0),
+          '0001-01-01',
+          '00:00:00',
+          '0001-01-01 00:00:00',
+          '9999-12-31 23:59:59.999999+00:00',
+          '[]',
+          '00000000-0000-0000-0000-000000000000',
+          'new',
+        ],
         [9, null, null, null, -Infinity, null, null, null, null, null, null, null, null, null, null, null, null],
       ];
       const writer = await open.writer();
       assert.equal(writer.capabilities.maxIdentifierLength, 63);
       const conformers = table.columns.map((c) => makeConformer(c, writer.limits, new Set()));
-      const rows = raw.map((r) => r.map((v, i) => {
-        const c = conformers[i]!(v);
-        assert.ok(c.ok, `${table.columns[i]!.name}: ${!c.ok && c.reason}`);
-        return c.value;
-      }));
+      const rows = raw.map((r) =>
+        r.map((v, i) => {
+          const c = conformers[i]!(v);
+          assert.ok(c.ok, `${table.columns[i]!.name}: ${!c.ok && c.reason}`);
+          return c.value;
+        }),
+      );
       assert.deepEqual(await writer.existingTables(['Round Trip', 'other']), []);
       await writer.createTables([table]);
       assert.deepEqual(await writer.existingTables(['Round Trip', 'other']), ['Round Trip']);
       assert.deepEqual(await writer.writeBatch(table, rows.slice(0, 2)), []);
-      assert.deepEqual(await writer.writeBatch(table, rows.slice(2), { runId: 'r1', table: 'Round Trip', state: '{"n":3}' }), []);
+      assert.deepEqual(await writer.writeBatch(table, rows.slice(2), { runId: 'r1', table: 'Round Trip', state: () => '{"n":3}' }), []);
+      assert.deepEqual(
+        writer
+          .notCarried?.([
+            {
+              ...table,
+              columns: [
+                {
+                  name: 'b',
+                  type: { kind: 'binary', length: 4 },
+                  nullable: true,
+                  default: { kind: 'raw', engine: 'sqlite', sql: "x'00'" },
+                },
+              ],
+            },
+          ])
+          .map((n) => `${n.kind}:${n.name}`),
+        ['default:b', 'type:b'],
+      );
+      await writer.finishTable(table);
+      await writer.finishSchema([table]);
+      // Both are idempotent: a resumed run may finish again what an interrupted one finished.
       await writer.finishTable(table);
       await writer.finishSchema([table]);
 
       const reader = await open.reader();
       const schema = await reader.readSchema();
       const back = schema.tables.find((x) => x.name === 'Round Trip')!;
-      assert.deepEqual(back.columns.map((c) => [c.name, c.type]), table.columns.map((c) => [c.name, c.type]), 'types read back as written');
+      assert.deepEqual(
+        back.columns.map((c) => [c.name, c.type]),
+        table.columns.map((c) => [c.name, c.type]),
+        'types read back as written',
+      );
       assert.deepEqual(back.primaryKey, table.primaryKey);
       assert.deepEqual(back.uniques, table.uniques);
       assert.deepEqual(back.indexes, table.indexes);
@@ -279,6 +403,7 @@ describe('postgres engine', { skip }, () => {
       const [inserted] = await sqlOn('postgres', db.url, [`INSERT INTO "Round Trip" (i16) VALUES (1) RETURNING id`]);
       assert.deepEqual(inserted, [{ id: '10' }], 'the identity continues after the largest id');
 
+      await reader.close(); // its snapshot holds a lock on the table that DROP would wait for
       await writer.dropTables(['Round Trip']);
       assert.deepEqual(await writer.existingTables(['Round Trip']), []);
       const [types] = await sqlOn('postgres', db.url, [`SELECT typname FROM pg_type WHERE typname LIKE 'Round Trip%'`]);
@@ -294,31 +419,104 @@ describe('postgres engine', { skip }, () => {
           { name: 'qty', type: { kind: 'integer', bits: 32 }, nullable: false },
         ],
         primaryKey: { columns: ['id'] },
-        uniques: [], indexes: [], foreignKeys: [], checks: [],
+        uniques: [],
+        indexes: [],
+        foreignKeys: [],
+        checks: [],
       };
       const writer = await open.writer();
       await writer.createTables([table]);
       await sqlOn('postgres', db.url, [`ALTER TABLE items ADD CONSTRAINT qty_positive CHECK (qty > 0)`]);
-      const rejects = await writer.writeBatch(table, [[1, 10], [2, -1], [3, 30]], { runId: 'run-1', table: 'items', state: '{"after":[3]}' });
+      let seen: RejectedRow[] | undefined;
+      const state = (refused: RejectedRow[]) => {
+        assert.equal(seen, undefined, 'the state is computed once');
+        seen = refused;
+        return `{"after":[3],"refused":${refused.length}}`;
+      };
+      const rejects = await writer.writeBatch(
+        table,
+        [
+          [1, 10],
+          [2, -1],
+          [3, 30],
+        ],
+        { runId: 'run-1', table: 'items', state },
+      );
       assert.equal(rejects.length, 1);
+      assert.deepEqual(seen, rejects, 'the checkpoint state sees the refused rows');
       assert.deepEqual(rejects[0]!.row, [2, -1]);
       assert.match(rejects[0]!.reason, /qty_positive/);
       const [rows, checkpoints] = await sqlOn('postgres', db.url, [
         'SELECT id, qty FROM items ORDER BY id',
         'SELECT run_id, table_name, state FROM _ferry_checkpoint',
       ]);
-      assert.deepEqual(rows, [{ id: 1, qty: 10 }, { id: 3, qty: 30 }]);
-      assert.deepEqual(checkpoints, [{ run_id: 'run-1', table_name: 'items', state: '{"after":[3]}' }]);
+      assert.deepEqual(rows, [
+        { id: 1, qty: 10 },
+        { id: 3, qty: 30 },
+      ]);
+      assert.deepEqual(checkpoints, [{ run_id: 'run-1', table_name: 'items', state: '{"after":[3],"refused":1}' }]);
 
       // A later batch moves the checkpoint; a batch that fails as a whole commits neither its rows nor its checkpoint.
-      assert.deepEqual(await writer.writeBatch(table, [[4, 40]], { runId: 'run-1', table: 'items', state: '{"after":[4]}' }), []);
-      await assert.rejects(writer.writeBatch(table, [[5, 50]], { runId: 'run-1', table: 'items', state: 'NUL \u0000 cannot be stored' }));
+      assert.deepEqual(await writer.writeBatch(table, [[4, 40]], { runId: 'run-1', table: 'items', state: () => '{"after":[4]}' }), []);
+      await assert.rejects(
+        writer.writeBatch(table, [[5, 50]], { runId: 'run-1', table: 'items', state: () => 'NUL \u0000 cannot be stored' }),
+      );
       const [after, cp] = await sqlOn('postgres', db.url, ['SELECT max(id) AS m FROM items', 'SELECT state FROM _ferry_checkpoint']);
       assert.deepEqual([after, cp], [[{ m: 4 }], [{ state: '{"after":[4]}' }]]);
+      await writer.writeBatch(table, [], { runId: 'run-2', table: 'items', state: () => 'other run' });
+      assert.deepEqual(await writer.readCheckpoints('run-1'), new Map([['items', '{"after":[4]}']]));
+      assert.deepEqual(await writer.readCheckpoints('nope'), new Map());
+      await writer.clearCheckpoints('run-1');
+      assert.deepEqual(await writer.readCheckpoints('run-1'), new Map());
+      assert.deepEqual(await writer.existingTables(['_ferry_checkpoint']), ['_ferry_checkpoint'], 'kept: run-2 still has one');
+      await writer.clearCheckpoints('run-2');
+      assert.deepEqual(await writer.existingTables(['_ferry_checkpoint']), [], 'dropped with its last checkpoint');
 
       await writer.finishTable(table);
       const [next] = await sqlOn('postgres', db.url, ['INSERT INTO items (qty) VALUES (1) RETURNING id']);
       assert.deepEqual(next, [{ id: 5 }]);
+      await writer.truncateTable(table);
+      assert.deepEqual((await sqlOn('postgres', db.url, ['SELECT count(*)::int AS n FROM items']))[0], [{ n: 0 }]);
+    }));
+
+  test('writer: the run lock keeps a second run out until the first one closes', () =>
+    withDb('lock', async (db, open) => {
+      const first = await open.writer();
+      await first.lock();
+      const second = await open.writer();
+      await assert.rejects(
+        second.lock(),
+        (e: unknown) => e instanceof FerryError && e.kind === 'refused' && /another run is writing/.test(e.message),
+      );
+      const otherSchema = await open.writer(`${db.url}?schema=other`);
+      await otherSchema.lock(); // another schema is another target
+      await first.close();
+      await second.lock();
+    }));
+
+  test('?schema= selects the schema that is written and read', () =>
+    withDb('schema', async (db, open) => {
+      const table: TableSchema = {
+        name: 't',
+        columns: [{ name: 'e', type: { kind: 'enum', values: ['a', 'b'] }, nullable: false }],
+        uniques: [],
+        indexes: [],
+        foreignKeys: [],
+        checks: [],
+      };
+      const url = `${db.url}?schema=${encodeURIComponent('My Schema')}`;
+      const writer = await open.writer(url);
+      await writer.createTables([table]);
+      await writer.writeBatch(table, [['b'], ['a']], { runId: 'r', table: 't', state: () => 's' });
+      const inSchema = await open.reader(url);
+      const s = await inSchema.readSchema();
+      assert.deepEqual(
+        s.tables.map((t) => [t.name, t.columns[0]!.type]),
+        [['t', { kind: 'enum', values: ['a', 'b'] }]],
+      );
+      assert.deepEqual(await readAll(inSchema, s.tables[0]!), [['b'], ['a']], 'a keyless table reads in storage order');
+      assert.deepEqual((await (await open.reader()).readSchema()).tables, [], 'public holds nothing');
+      await endpointError(postgresEngine.openReader(`${db.url}?schema=missing`, {}));
     }));
 
   test('endpoint errors: unreachable, missing database, refused login, no right to create; never a password', async () => {

@@ -55,7 +55,9 @@ export async function chinookSource(engine: EngineName): Promise<ScratchDb> {
     const base = db.url.slice(0, db.url.lastIndexOf('/'));
     const c = await mysql.createConnection({ uri: base, multipleStatements: true });
     try {
-      await c.query(`CREATE DATABASE \`${db.name}\` CHARACTER SET utf8mb4; USE \`${db.name}\`; SET SESSION sql_mode='NO_BACKSLASH_ESCAPES';`);
+      await c.query(
+        `CREATE DATABASE \`${db.name}\` CHARACTER SET utf8mb4; USE \`${db.name}\`; SET SESSION sql_mode='NO_BACKSLASH_ESCAPES';`,
+      );
       await c.query(script);
     } finally {
       await c.end();

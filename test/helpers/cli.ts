@@ -25,6 +25,7 @@ export function ferry(args: string[], options: { cwd?: string; env?: NodeJS.Proc
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
+    // A process killed by a signal has no exit code: -1 stands for that.
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
 }

@@ -133,7 +133,13 @@ export async function sqlOn(engine: EngineName, url: string, statements: string[
     const admin = await mysql.createConnection({ uri: base });
     await admin.query(`CREATE DATABASE IF NOT EXISTS \`${db}\` CHARACTER SET utf8mb4`);
     await admin.end();
-    const c = await mysql.createConnection({ uri: url, multipleStatements: false, supportBigNumbers: true, bigNumberStrings: true, dateStrings: true });
+    const c = await mysql.createConnection({
+      uri: url,
+      multipleStatements: false,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      dateStrings: true,
+    });
     try {
       for (const s of statements) {
         const [rows] = await c.query(s);

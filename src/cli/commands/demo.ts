@@ -29,7 +29,12 @@ export async function demoCommand(argv: string[]): Promise<number> {
   createDemoDatabase(source);
   console.log(`2. migrating it into a new database: ${rel(target)}`);
   const progress = new ProgressView(process.stderr, values.quiet === true);
-  const result = await migrate({ source: `sqlite:${source}`, target: `sqlite:${target}`, rejectsDir: join(dir, 'rejects'), events: progress.listener });
+  const result = await migrate({
+    source: `sqlite:${source}`,
+    target: `sqlite:${target}`,
+    rejectsDir: join(dir, 'rejects'),
+    events: progress.listener,
+  });
   console.log(`3. verified every table against what was sent (${seconds(result.seconds)} in all):\n`);
   console.log(
     table(

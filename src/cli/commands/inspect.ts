@@ -59,7 +59,13 @@ function print(r: InspectResult, columns: boolean): void {
             formatType(c.type),
             c.nullable ? 'yes' : 'no',
             c.nativeType ?? '',
-            c.identity ? 'identity' : c.default ? JSON.stringify(c.default.kind === 'literal' ? c.default.value : c.default.kind === 'expression' ? c.default.name : c.default.sql) : '',
+            c.identity
+              ? 'identity'
+              : c.default
+                ? JSON.stringify(
+                    c.default.kind === 'literal' ? c.default.value : c.default.kind === 'expression' ? c.default.name : c.default.sql,
+                  )
+                : '',
           ]),
         ),
       );

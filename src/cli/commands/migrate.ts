@@ -29,9 +29,15 @@ Options:
   --rejects-dir DIR      where reject files go (default ./ferry-rejects)
   --batch-rows N         rows per batch (default 5000)
   --no-verify            skip the verification at the end
+  --state FILE           where the run records its progress (default ./migration_state.json)
+  --force-reset          drop what the recorded run created in the target, forget it, start over
   --json                 print one machine-readable result on stdout
   -q, --quiet            no progress output
   --debug                show stack traces
+
+Interrupted? Run the same command again: it continues exactly where the last
+committed batch ended (each batch commits with its checkpoint in the target).
+It refuses, with exit 3, when the source, the target or the plan changed.
 
 A value the target cannot hold (a NUL byte bound for PostgreSQL, a MySQL zero
 date, text in an SQLite integer column, an out-of-range number, invalid UTF-8)
@@ -49,6 +55,8 @@ export async function migrateCommand(argv: string[]): Promise<number> {
     'rejects-dir': { type: 'string' },
     'batch-rows': { type: 'string' },
     'no-verify': { type: 'boolean' },
+    state: { type: 'string' },
+    'force-reset': { type: 'boolean' },
   });
   if (values.help) {
     console.log(migrateHelp);
@@ -66,6 +74,8 @@ export async function migrateCommand(argv: string[]): Promise<number> {
     rejectsDir: values['rejects-dir'],
     batchRows: positiveInteger('batch-rows', values['batch-rows']),
     verify: !values['no-verify'],
+    statePath: values.state,
+    forceReset: values['force-reset'],
     events: progress.listener,
   });
   if (values.json) console.log(JSON.stringify(result, null, 2));
@@ -74,11 +84,19 @@ export async function migrateCommand(argv: string[]): Promise<number> {
 }
 
 function printSummary(r: MigrateResult): void {
-  console.log(`\nmigrated ${r.source.endpoint} (${r.source.version}) → ${r.target.endpoint} (${r.target.version}) in ${seconds(r.seconds)}\n`);
+  if (r.resumed) console.log(`\nresumed an interrupted run (${r.resumed.tablesDone} of ${r.resumed.tables} tables were done)`);
+  console.log(
+    `\nmigrated ${r.source.endpoint} (${r.source.version}) → ${r.target.endpoint} (${r.target.version}) in ${seconds(r.seconds)}\n`,
+  );
   console.log(
     table(
       ['table', 'rows', 'rejected', 'verified'],
-      r.tables.map((t) => [t.table, count(t.rows), count(t.rejected), t.verification ? (t.verification.equal ? 'equal' : 'DIFFERENT') : 'skipped']),
+      r.tables.map((t) => [
+        t.table,
+        count(t.rows),
+        count(t.rejected),
+        t.verification ? (t.verification.equal ? 'equal' : 'DIFFERENT') : 'skipped',
+      ]),
       [1, 2],
     ),
   );

@@ -27,7 +27,13 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   }
   const [a, b] = positionals('verify', given, ['A', 'B']);
   const progress = new ProgressView(process.stderr, values.quiet === true || values.json === true);
-  const result = await verify({ a: a!, b: b!, tables: list(values.tables), excludeTables: list(values['exclude-tables']), events: progress.listener });
+  const result = await verify({
+    a: a!,
+    b: b!,
+    tables: list(values.tables),
+    excludeTables: list(values['exclude-tables']),
+    events: progress.listener,
+  });
   if (values.json) console.log(JSON.stringify(result, null, 2));
   else printResult(result);
   if (!result.equal) {
@@ -41,7 +47,13 @@ function printResult(r: VerifyResult): void {
   console.log(
     table(
       ['table', 'rows A', 'rows B', 'digest A', 'result'],
-      r.tables.map((t) => [t.table, count(t.rowsA), t.rowsB < 0 ? '-' : count(t.rowsB), t.digestA.slice(0, 12), t.equal ? 'equal' : 'DIFFERENT']),
+      r.tables.map((t) => [
+        t.table,
+        count(t.rowsA),
+        t.rowsB < 0 ? '-' : count(t.rowsB),
+        t.digestA.slice(0, 12),
+        t.equal ? 'equal' : 'DIFFERENT',
+      ]),
       [1, 2],
     ),
   );

@@ -88,6 +88,7 @@ export function mysqlDialect(server: ServerInfo): MysqlDialect {
     nativeColumn,
     alignForeignKeys,
     maxIdentifierLength: 64,
+    identifierLengthUnit: 'characters',
     constraintsInCreateTable: false,
     uniqueAsIndex: false,
     indexNamesPerTable: true,

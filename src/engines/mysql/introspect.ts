@@ -6,6 +6,9 @@ import { portableFromMysql } from './types.js';
 
 type Cell = string | number | null;
 
+/** ferry's own table in a target (see write.ts): never part of the data a reader offers. */
+export const CHECKPOINT_TABLE = '_ferry_checkpoint';
+
 /**
  * Reads the schema of the connection's database from information_schema: base tables with their columns, keys,
  * indexes, foreign keys and checks, in the source's exact names. Views, triggers, routines, events, sequences and
@@ -21,6 +24,7 @@ export async function introspectMysql(conn: mysql.Connection, server: ServerInfo
     'SELECT TABLE_NAME, TABLE_TYPE, ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()',
   )) {
     const n = String(name);
+    if (n === CHECKPOINT_TABLE) continue;
     if (type === 'VIEW') notCarried.push({ kind: 'view', name: n, reason: 'views are not carried' });
     else if (type === 'SEQUENCE') notCarried.push({ kind: 'sequence', name: n, reason: 'MariaDB sequences are not carried' });
     else if (keep(n)) {

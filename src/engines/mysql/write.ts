@@ -5,13 +5,13 @@ import type { NotCarried, TableSchema } from '../../core/schema.js';
 import type { Row, Value } from '../../core/values.js';
 import type { WriterOptions } from '../engine.js';
 import { checkIdentifiers, constraintSql, indexSql } from '../sql/ddl.js';
+import { clearCheckpoints, ensureCheckpointTable, readCheckpoints, saveCheckpointSql, takeRunLock } from './bookkeeping.js';
 import { connectCreating, errno, mysqlError, parseMysqlUrl, quoteIdent as q, type MysqlEndpoint, type MysqlSession } from './connect.js';
 import { mysqlDialect, type MysqlDialect } from './dialect.js';
 import { quoteString, sqlValue } from './literals.js';
 import { autoIncrementColumn, createTableStatement, layoutNotes, refuseUnsupported, valueChecks } from './prepare.js';
 import { textCollation } from './server.js';
 
-const CHECKPOINT_TABLE = '_ferry_checkpoint';
 /** Each INSERT stays well under max_allowed_packet, and small enough not to stall the server's other work. */
 const STATEMENT_BYTES = 4 * 1024 * 1024;
 
@@ -21,6 +21,10 @@ const STATEMENT_BYTES = 4 * 1024 * 1024;
  * 0 in an AUTO_INCREMENT column (NO_AUTO_VALUE_ON_ZERO), reads literals the standard way (NO_BACKSLASH_ESCAPES,
  * ANSI_QUOTES, PIPES_AS_CONCAT) and loads without foreign-key checks, which are added after the data. Only the
  * primary key exists during the load, so unique checks cost nothing and stay on.
+ *
+ * One connection does everything (it also holds the run lock), and operations are serialised: two batches never
+ * share a transaction, whatever the caller's concurrency. DDL commits implicitly in MySQL, so the finishing steps
+ * are made safe to redo by skipping, by name, what already exists.
  */
 export class MysqlWriter implements DatasetWriter {
   readonly engine = 'mysql';
@@ -29,6 +33,10 @@ export class MysqlWriter implements DatasetWriter {
   readonly limits: ValueLimits = { textAllowsNul: true, realAllowsSpecials: false };
   readonly capabilities: WriterCapabilities = { transactionalDdl: false, maxIdentifierLength: 64 };
   private checkpointReady = false;
+  /** The run lock's name while this writer holds it. */
+  private lockName?: string;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
 
   private constructor(
     private readonly ep: MysqlEndpoint,
@@ -62,36 +70,74 @@ export class MysqlWriter implements DatasetWriter {
     return this.session.server.text;
   }
 
-  async existingTables(names: string[]): Promise<string[]> {
-    const present = new Set(
-      (await this.run('SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()', 'cannot list tables')).map((r) =>
-        String(r[0]),
-      ),
-    );
-    return names.filter((n) => present.has(n));
+  /** GET_LOCK('ferry:<database>') on this writer's connection; see bookkeeping.ts. */
+  lock(): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.lockName !== undefined) return;
+      this.lockName = await takeRunLock(this.query('cannot take the run lock'), this.ep);
+    });
   }
 
-  async dropTables(names: string[]): Promise<void> {
-    const views = new Set(
-      (await this.run('SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()', 'cannot list views')).map((r) =>
-        String(r[0]),
-      ),
-    );
-    for (const n of names) await this.run(`DROP ${views.has(n) ? 'VIEW' : 'TABLE'} IF EXISTS ${q(n)}`, `cannot drop ${n}`);
+  readCheckpoints(runId: string): Promise<Map<string, string>> {
+    return this.exclusive(() => readCheckpoints(this.query('cannot read the checkpoints'), runId));
+  }
+
+  clearCheckpoints(runId: string): Promise<void> {
+    return this.exclusive(async () => {
+      if (await clearCheckpoints(this.query('cannot clear the checkpoints'), runId)) this.checkpointReady = false;
+    });
+  }
+
+  /** TRUNCATE (it resets AUTO_INCREMENT, which finishTable sets again from the data). */
+  truncateTable(table: TableSchema): Promise<void> {
+    return this.exclusive(async () => {
+      await this.run(`TRUNCATE TABLE ${q(table.name)}`, `cannot empty ${table.name}`);
+    });
+  }
+
+  existingTables(names: string[]): Promise<string[]> {
+    return this.exclusive(async () => {
+      const present = new Set(
+        (await this.run('SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()', 'cannot list tables')).map(
+          (r) => String(r[0]),
+        ),
+      );
+      return names.filter((n) => present.has(n));
+    });
+  }
+
+  /** DROP … IF EXISTS one by one, so that names an interrupted run did not get to create are no error. */
+  dropTables(names: string[]): Promise<void> {
+    return this.exclusive(async () => {
+      const views = new Set(
+        (await this.run('SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()', 'cannot list views')).map((r) =>
+          String(r[0]),
+        ),
+      );
+      for (const n of names) await this.run(`DROP ${views.has(n) ? 'VIEW' : 'TABLE'} IF EXISTS ${q(n)}`, `cannot drop ${n}`);
+    });
   }
 
   async createTables(tables: TableSchema[]): Promise<void> {
     checkIdentifiers(this.dialect, tables);
     refuseUnsupported(tables, this.session.server);
-    this.dialect.alignForeignKeys(tables);
-    const collation = textCollation(this.session.server);
-    for (const t of tables) await this.run(createTableStatement(this.dialect, t, collation), `cannot create table ${t.name}`);
+    return this.exclusive(async () => {
+      this.dialect.alignForeignKeys(tables);
+      const collation = textCollation(this.session.server);
+      for (const t of tables) await this.run(createTableStatement(this.dialect, t, collation), `cannot create table ${t.name}`);
+    });
   }
 
   notCarried(tables: TableSchema[]): NotCarried[] {
+    // A resumed run does not create the tables again: the widths of foreign keys are worked out here as well.
+    this.dialect.alignForeignKeys(tables);
     return layoutNotes(this.dialect, tables);
   }
 
+  /**
+   * Multi-row INSERTs, then the checkpoint, whose state is computed once the refused rows are known, in one
+   * transaction. A batch without rows still commits its checkpoint (all its rows may have been rejected upstream).
+   */
   async writeBatch(table: TableSchema, rows: Row[], checkpoint?: CheckpointWrite): Promise<RejectedRow[]> {
     const rejected: RejectedRow[] = [];
     const head = `INSERT INTO ${q(table.name)} (${table.columns.map((c) => q(c.name)).join(', ')}) VALUES `;
@@ -124,71 +170,140 @@ export class MysqlWriter implements DatasetWriter {
       bytes += size + 1;
     }
     if (chunk.length > 0) chunks.push(chunk);
+    if (chunks.length === 0 && !checkpoint) return rejected;
 
-    // CREATE TABLE commits implicitly, so the checkpoint table must exist before the batch's transaction starts.
-    if (checkpoint) await this.ensureCheckpointTable();
-    const { conn } = this.session;
-    try {
-      await conn.query('START TRANSACTION');
-      for (const c of chunks) {
-        try {
-          await conn.query(head + c.map((t) => t.sql).join(','));
-        } catch (e) {
-          // A failed statement is undone alone (the transaction goes on): find the rows the server refuses.
-          if (!isRowError(e)) throw e;
-          for (const t of c) {
-            try {
-              await conn.query(head + t.sql);
-            } catch (e2) {
-              if (!isRowError(e2)) throw e2;
-              rejected.push({ row: t.row, reason: (e2 as Error).message, column: /column '([^']*)'/.exec((e2 as Error).message)?.[1] });
+    return this.exclusive(async () => {
+      // CREATE TABLE commits implicitly, so the checkpoint table must exist before the batch's transaction starts.
+      if (checkpoint) await this.ensureCheckpointTable();
+      const { conn } = this.session;
+      try {
+        await conn.query('START TRANSACTION');
+        for (const c of chunks) {
+          try {
+            await conn.query(head + c.map((t) => t.sql).join(','));
+          } catch (e) {
+            // A failed statement is undone alone (the transaction goes on): find the rows the server refuses.
+            if (!isRowError(e)) throw e;
+            for (const t of c) {
+              try {
+                await conn.query(head + t.sql);
+              } catch (e2) {
+                if (!isRowError(e2)) throw e2;
+                rejected.push({ row: t.row, reason: (e2 as Error).message, column: /column '([^']*)'/.exec((e2 as Error).message)?.[1] });
+              }
             }
           }
         }
+        // Called once, now that the refused rows are known, and committed with the rows it describes.
+        if (checkpoint) await conn.query(saveCheckpointSql(checkpoint.runId, checkpoint.table, checkpoint.state(rejected)));
+        await conn.query('COMMIT');
+      } catch (e) {
+        await conn.query('ROLLBACK').catch(() => {});
+        throw this.failure(e, `cannot write a batch of ${table.name}`);
       }
-      if (checkpoint) {
-        const values = [checkpoint.runId, checkpoint.table, checkpoint.state].map(quoteString);
-        await conn.query(
-          `INSERT INTO ${CHECKPOINT_TABLE} (run_id, table_name, state, updated_at) VALUES (${values.join(', ')}, UTC_TIMESTAMP(6)) ` +
-            `ON DUPLICATE KEY UPDATE state = ${values[2]}, updated_at = UTC_TIMESTAMP(6)`,
-        );
+      return rejected;
+    });
+  }
+
+  /**
+   * Unique constraints and indexes not already there (an interrupted run may have made some: each statement commits
+   * on its own), then the AUTO_INCREMENT column's next value = max + 1, which is the same however often it is set.
+   */
+  finishTable(table: TableSchema): Promise<void> {
+    return this.exclusive(async () => {
+      const existing = await this.names(
+        `SELECT TABLE_NAME, INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ${quoteString(table.name)}`,
+        table,
+      );
+      for (const sql of indexSql(this.dialect, table, existing)) await this.run(sql, `cannot create an index of ${table.name}`);
+      const auto = autoIncrementColumn(table);
+      if (!auto) return;
+      const max = (await this.run(`SELECT MAX(${q(auto.name)}) FROM ${q(table.name)}`, `cannot read the largest ${auto.name}`))[0]?.[0];
+      if (max === null || max === undefined) return;
+      const next = BigInt(String(max)) + 1n;
+      if (next > 1n) await this.run(`ALTER TABLE ${q(table.name)} AUTO_INCREMENT = ${next}`, `cannot set the next ${auto.name}`);
+    });
+  }
+
+  /** Foreign keys and checks of every table, those not already there, once all the data is in. */
+  finishSchema(tables: TableSchema[]): Promise<void> {
+    return this.exclusive(async () => {
+      // foreign_key_checks is off: the keys are added without re-reading every row, as mysqldump's output does.
+      for (const t of tables) {
+        const existing = new Set([...(await this.foreignKeyNames(t)), ...(await this.checkNames(t))]);
+        for (const sql of constraintSql(this.dialect, t, existing)) await this.run(sql, `cannot add a constraint to ${t.name}`);
       }
-      await conn.query('COMMIT');
-    } catch (e) {
-      await conn.query('ROLLBACK').catch(() => {});
-      throw this.failure(e, `cannot write a batch of ${table.name}`);
-    }
-    return rejected;
+    });
   }
 
-  async finishTable(table: TableSchema): Promise<void> {
-    for (const sql of indexSql(this.dialect, table)) await this.run(sql, `cannot create an index of ${table.name}`);
-    const auto = autoIncrementColumn(table);
-    if (!auto) return;
-    const max = (await this.run(`SELECT MAX(${q(auto.name)}) FROM ${q(table.name)}`, `cannot read the largest ${auto.name}`))[0]?.[0];
-    if (max === null || max === undefined) return;
-    const next = BigInt(String(max)) + 1n;
-    if (next > 1n) await this.run(`ALTER TABLE ${q(table.name)} AUTO_INCREMENT = ${next}`, `cannot set the next ${auto.name}`);
-  }
-
-  async finishSchema(tables: TableSchema[]): Promise<void> {
-    // foreign_key_checks is off: the keys are added without re-reading every row, as mysqldump's output does.
-    for (const t of tables) for (const sql of constraintSql(this.dialect, t)) await this.run(sql, `cannot add a constraint to ${t.name}`);
-  }
-
+  /** Ends the connection, which also frees the run lock (released first, explicitly). */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.catch(() => {});
+    if (this.lockName !== undefined)
+      await this.run(`DO RELEASE_LOCK(${quoteString(this.lockName)})`, 'cannot release the run lock').catch(() => {});
+    this.lockName = undefined;
     await this.session.conn.end().catch(() => this.session.conn.destroy());
   }
 
   private async ensureCheckpointTable(): Promise<void> {
     if (this.checkpointReady) return;
-    await this.run(
-      `CREATE TABLE IF NOT EXISTS ${CHECKPOINT_TABLE} (run_id varchar(64) NOT NULL, table_name varchar(255) NOT NULL, ` +
-        `state longtext NOT NULL, updated_at datetime(6) NOT NULL, PRIMARY KEY (run_id, table_name)) ` +
-        `ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=${textCollation(this.session.server)}`,
-      'cannot create the checkpoint table',
-    );
+    await ensureCheckpointTable(this.query('cannot create the checkpoint table'), textCollation(this.session.server));
     this.checkpointReady = true;
+  }
+
+  /** The foreign key names of a table (not from STATISTICS, where the index MySQL makes for a key has its name). */
+  private foreignKeyNames(table: TableSchema): Promise<Set<string>> {
+    return this.names(
+      'SELECT TABLE_NAME, CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS ' +
+        `WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ${quoteString(table.name)}`,
+      table,
+    );
+  }
+
+  /**
+   * The table-level CHECK names of a table. On MariaDB a JSON column carries its own json_valid check named after
+   * the column: it is not one of the table's checks, and a check of the same name must still fail, not be skipped.
+   */
+  private async checkNames(table: TableSchema): Promise<Set<string>> {
+    const name = quoteString(table.name);
+    const tableConstraints =
+      'SELECT TABLE_NAME, CONSTRAINT_NAME FROM information_schema.TABLE_CONSTRAINTS ' +
+      `WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ${name} AND CONSTRAINT_TYPE = 'CHECK'`;
+    if (this.session.server.flavor !== 'mariadb') return this.names(tableConstraints, table);
+    try {
+      return await this.names(
+        'SELECT TABLE_NAME, CONSTRAINT_NAME FROM information_schema.CHECK_CONSTRAINTS ' +
+          `WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ${name} AND LEVEL = 'Table'`,
+        table,
+      );
+    } catch (e) {
+      // MariaDB before 10.2.22 has no CHECK_CONSTRAINTS (or no LEVEL in it).
+      if (![1054, 1109].includes(errno((e as FerryError).cause ?? e))) throw e;
+      return this.names(tableConstraints, table);
+    }
+  }
+
+  /**
+   * The second column of a (TABLE_NAME, name) query on information_schema, for this table exactly: depending on the
+   * server, information_schema may compare names without regard to case, and `a` and `A` may be two tables.
+   */
+  private async names(sql: string, table: TableSchema): Promise<Set<string>> {
+    const rows = await this.run(sql, `cannot list what ${table.name} already has`);
+    return new Set(rows.filter((r) => String(r[0]) === table.name).map((r) => String(r[1])));
+  }
+
+  /** A query runner for bookkeeping.ts, whose failures are reported as `what`. */
+  private query(what: string): (sql: string) => Promise<Value[][]> {
+    return (sql) => this.run(sql, what);
+  }
+
+  /** Runs `work` after every earlier operation of this writer has finished. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => {});
+    return run;
   }
 
   private async run(sql: string, what: string): Promise<Value[][]> {

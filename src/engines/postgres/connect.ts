@@ -29,7 +29,8 @@ export function parsePgUrl(endpoint: string): PgEndpoint {
   const description = redactUrl(endpoint);
   let url: URL;
   try {
-    url = new URL(endpoint);
+    // libpq reads `postgres:///db` (no host) as the local server; WHATWG URL needs a host to parse.
+    url = new URL(endpoint.replace(/^(postgres(?:ql)?:\/\/(?:[^@/?#]*@)?)(?=[/?#]|$)/i, '$1localhost'));
   } catch {
     throw new FerryError('usage', `${description} is not a valid PostgreSQL URL`, {
       hint: 'write postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME]',
@@ -37,19 +38,28 @@ export function parsePgUrl(endpoint: string): PgEndpoint {
   }
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (database === '' || database.includes('/')) {
-    throw new FerryError('usage', `${description} names no database`, { hint: 'end the URL with /DATABASE, e.g. postgres://localhost/app' });
+    throw new FerryError('usage', `${description} names no database`, {
+      hint: 'end the URL with /DATABASE, e.g. postgres://localhost/app',
+    });
   }
   const sslmode = url.searchParams.get('sslmode') ?? 'disable';
   return {
     description,
-    host: decodeURIComponent(url.hostname.replace(/^\[|\]$/g, '')) || 'localhost',
+    // `?host=/var/run/postgresql` names a Unix socket directory, as libpq allows.
+    host: url.searchParams.get('host') ?? (decodeURIComponent(url.hostname.replace(/^\[|\]$/g, '')) || 'localhost'),
     port: url.port ? Number(url.port) : 5432,
     user: decodeURIComponent(url.username) || process.env.PGUSER || 'postgres',
-    password: url.password ? decodeURIComponent(url.password) : url.searchParams.get('password') ?? undefined,
+    password: url.password ? decodeURIComponent(url.password) : (url.searchParams.get('password') ?? undefined),
     database,
     schema: url.searchParams.get('schema') ?? 'public',
-    // libpq's modes: require encrypts without checking the certificate, verify-* check it.
-    ssl: sslmode === 'disable' || sslmode === 'prefer' || sslmode === 'allow' ? undefined : sslmode === 'require' ? { rejectUnauthorized: false } : true,
+    // libpq's modes: require encrypts without checking the certificate, verify-ca/verify-full check it; prefer and
+    // allow connect in the clear (node-postgres cannot fall back from TLS to plain).
+    ssl:
+      sslmode === 'disable' || sslmode === 'prefer' || sslmode === 'allow'
+        ? undefined
+        : sslmode === 'require'
+          ? { rejectUnauthorized: false }
+          : true,
   };
 }
 
@@ -75,7 +85,11 @@ export async function connectPg(ep: PgEndpoint, types?: pg.CustomTypesConfig, da
   client.on('error', () => {});
   try {
     await client.connect();
-    await client.query("SET TimeZone = 'UTC'; SET extra_float_digits = 3; SET client_encoding = 'UTF8'");
+    // No timeouts: a snapshot is held open for the whole run, and an index on a large table takes what it takes.
+    await client.query(
+      "SET TimeZone = 'UTC'; SET extra_float_digits = 3; SET client_encoding = 'UTF8'; " +
+        'SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0',
+    );
   } catch (e) {
     await client.end().catch(() => {});
     throw connectError(e, ep, database);
@@ -87,7 +101,11 @@ export async function connectPg(ep: PgEndpoint, types?: pg.CustomTypesConfig, da
 export async function useSchema(client: pg.Client, ep: PgEndpoint, create: boolean): Promise<void> {
   const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [ep.schema]);
   if (found.rowCount === 0) {
-    if (!create) throw new FerryError('endpoint', `${ep.description}: the schema "${ep.schema}" does not exist`, { hint: 'check ?schema= in the URL' });
+    if (!create) {
+      throw new FerryError('endpoint', `${ep.description}: the schema "${ep.schema}" does not exist`, {
+        hint: 'check ?schema= in the URL',
+      });
+    }
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quotePg(ep.schema)}`).catch((e) => {
       throw pgError(e, ep, `cannot create the schema "${ep.schema}"`);
     });
@@ -117,12 +135,16 @@ export async function connectCreating(ep: PgEndpoint, create: boolean, types?: p
   return connectPg(ep, types);
 }
 
-/** Drops the endpoint's database, disconnecting its other sessions (PostgreSQL 13+). */
+/** Drops the endpoint's database, disconnecting its other sessions (PostgreSQL 13+; before, they must be gone). */
 export async function dropPgDatabase(endpoint: string): Promise<void> {
   const ep = parsePgUrl(endpoint);
   const admin = await connectPg(ep, undefined, 'postgres');
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${quotePg(ep.database)} WITH (FORCE)`);
+    await admin.query(`DROP DATABASE IF EXISTS ${quotePg(ep.database)} WITH (FORCE)`).catch(async (e: { code?: string }) => {
+      // Before PostgreSQL 13 there is no FORCE (a syntax error): drop without it.
+      if (e.code !== '42601') throw e;
+      await admin.query(`DROP DATABASE IF EXISTS ${quotePg(ep.database)}`);
+    });
   } catch (e) {
     throw pgError(e, ep, `cannot drop the database "${ep.database}"`);
   } finally {
@@ -141,7 +163,14 @@ function connectError(e: unknown, ep: PgEndpoint, database: string): FerryError 
   const code = errorCode(e);
   const where = `${ep.host}:${ep.port}`;
   const at = redactUrl(`postgres://${ep.user}@${where}/${database}`);
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || /timeout/i.test(safeMessage(e))) {
+  if (
+    code === 'ECONNREFUSED' ||
+    code === 'ENOTFOUND' ||
+    code === 'EAI_AGAIN' ||
+    code === 'ETIMEDOUT' ||
+    code === 'EHOSTUNREACH' ||
+    /timeout/i.test(safeMessage(e))
+  ) {
     return new FerryError('endpoint', `cannot reach the PostgreSQL server at ${where} (${code || 'timed out'})`, {
       hint: 'check the host and port, and that the server is running and accepts TCP connections',
       cause: e,

@@ -15,6 +15,8 @@ export const pgDialect: SqlDialect = {
   expressionDefault: (name) => name.toUpperCase(),
   canHaveDefault: () => true,
   maxIdentifierLength: 63,
+  // NAMEDATALEN - 1 bytes of UTF-8; a longer name would be truncated silently, so checkIdentifiers refuses it first.
+  identifierLengthUnit: 'bytes',
   constraintsInCreateTable: false,
   uniqueAsIndex: false,
   indexNamesPerTable: false,

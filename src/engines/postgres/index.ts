@@ -1,5 +1,5 @@
 import type { Engine } from '../engine.js';
-import { dropPgDatabase, isPostgresEndpoint } from './connect.js';
+import { dropPgDatabase, isPostgresEndpoint, parsePgUrl } from './connect.js';
 import { PgReader } from './read.js';
 import { PgWriter } from './write.js';
 
@@ -10,6 +10,7 @@ import { PgWriter } from './write.js';
 export const postgresEngine: Engine = {
   name: 'postgres',
   accepts: isPostgresEndpoint,
+  describe: (endpoint) => parsePgUrl(endpoint).description,
   openReader: (endpoint, options) => PgReader.open(endpoint, options),
   openWriter: (endpoint, options) => PgWriter.open(endpoint, options),
   dropDatabase: dropPgDatabase,

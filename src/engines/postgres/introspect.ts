@@ -27,10 +27,16 @@ const ACTIONS: Record<string, ReferentialAction> = { a: 'no action', r: 'restric
  * foreign keys and checks, keeping every name exactly; and everything it sees but does not carry (views,
  * triggers, routines, free sequences, extensions, non-portable types and indexes), so that nothing is silent.
  */
-export async function introspectPg(client: pg.Client, schemaName: string, include: (name: string) => boolean = () => true): Promise<Introspection> {
+export async function introspectPg(
+  client: pg.Client,
+  schemaName: string,
+  include: (name: string) => boolean = () => true,
+): Promise<Introspection> {
   const notCarried: NotCarried[] = [];
   const relations = (await client.query<RelationRow>(CATALOG_SQL.relations, [schemaName])).rows;
-  const tables = relations.filter((r) => (r.kind === 'r' || r.kind === 'p') && !r.partition && r.name !== CHECKPOINT_TABLE && include(r.name));
+  const tables = relations.filter(
+    (r) => (r.kind === 'r' || r.kind === 'p') && !r.partition && r.name !== CHECKPOINT_TABLE && include(r.name),
+  );
   for (const r of relations) {
     if (r.kind === 'v' || r.kind === 'm') {
       const what = r.kind === 'v' ? 'views' : 'materialized views';
@@ -46,18 +52,23 @@ export async function introspectPg(client: pg.Client, schemaName: string, includ
     }
   }
   const oids = tables.map((t) => t.oid);
-  const [columns, enums, constraints, indexes, triggers, routines, extensions] = await Promise.all([
-    client.query<ColumnRow>(CATALOG_SQL.columns, [oids]),
-    client.query<{ typid: number; label: string }>(CATALOG_SQL.enums, [oids]),
-    client.query<ConstraintRow>(CATALOG_SQL.constraints, [oids]),
-    client.query<IndexRow>(CATALOG_SQL.indexes, [oids]),
-    client.query<{ name: string; table: string }>(CATALOG_SQL.triggers, [oids]),
-    client.query<{ name: string }>(CATALOG_SQL.routines, [schemaName]),
-    client.query<{ name: string }>(CATALOG_SQL.extensions),
-  ]);
-  for (const t of triggers.rows) notCarried.push({ kind: 'trigger', name: t.name, table: t.table, reason: 'triggers are engine-specific code' });
-  for (const r of routines.rows) notCarried.push({ kind: 'routine', name: r.name, reason: 'functions and procedures are engine-specific code' });
-  for (const e of extensions.rows) notCarried.push({ kind: 'other', name: e.name, reason: 'extensions are not carried; install it on the target if the application needs it' });
+  // One after the other: a pg client runs one query at a time.
+  const columns = await client.query<ColumnRow>(CATALOG_SQL.columns, [oids]);
+  const enums = await client.query<{ typid: number; label: string }>(CATALOG_SQL.enums, [oids]);
+  const constraints = await client.query<ConstraintRow>(CATALOG_SQL.constraints, [oids]);
+  const indexes = await client.query<IndexRow>(CATALOG_SQL.indexes, [oids]);
+  const triggers = await client.query<{ name: string; table: string }>(CATALOG_SQL.triggers, [oids]);
+  const routines = await client.query<{ name: string }>(CATALOG_SQL.routines, [schemaName]);
+  const extensions = await client.query<{ name: string }>(CATALOG_SQL.extensions);
+  notCarried.push(
+    ...triggers.rows.map((t) => ({ kind: 'trigger' as const, name: t.name, table: t.table, reason: 'triggers are engine-specific code' })),
+    ...routines.rows.map((r) => ({ kind: 'routine' as const, name: r.name, reason: 'functions and procedures are engine-specific code' })),
+    ...extensions.rows.map((e) => ({
+      kind: 'other' as const,
+      name: e.name,
+      reason: 'extensions are not carried; install on the target what it needs',
+    })),
+  );
 
   const labels = new Map<number, string[]>();
   for (const e of enums.rows) labels.set(e.typid, [...(labels.get(e.typid) ?? []), e.label]);
@@ -80,10 +91,13 @@ export async function introspectPg(client: pg.Client, schemaName: string, includ
     for (const c of cons) {
       if (c.type === 'f') {
         const fk = foreignKey(c, schemaName);
+        const outside = `references ${c.ref_schema}.${c.ref_table}, outside the schema`;
         if (fk) table.foreignKeys.push(fk);
-        else notCarried.push({ kind: 'other', table: rel.name, name: c.name, reason: `references ${c.ref_schema}.${c.ref_table}, outside the schema` });
+        else notCarried.push({ kind: 'other', table: rel.name, name: c.name, reason: outside });
       }
-      if (c.type === 'x') notCarried.push({ kind: 'index', table: rel.name, name: c.name, reason: 'exclusion constraints are PostgreSQL-specific' });
+      if (c.type === 'x') {
+        notCarried.push({ kind: 'index', table: rel.name, name: c.name, reason: 'exclusion constraints are PostgreSQL-specific' });
+      }
     }
     for (const i of indexes.rows.filter((x) => x.rel === rel.oid)) {
       const why = i.expr ? 'expression index' : i.partial ? 'partial index' : i.method !== 'btree' ? `${i.method} index` : undefined;
@@ -96,8 +110,20 @@ export async function introspectPg(client: pg.Client, schemaName: string, includ
   return { schema: { tables: result, notCarried }, reading };
 }
 
-function readColumn(table: string, c: ColumnRow, labels: Map<number, string[]>, asText: Set<string>, notCarried: NotCarried[]): ColumnSchema {
-  const mapping = portableFromPg({ typname: c.typname, typtype: c.typtype, typmod: c.typmod, formatted: c.formatted, enumValues: labels.get(c.typid) });
+function readColumn(
+  table: string,
+  c: ColumnRow,
+  labels: Map<number, string[]>,
+  asText: Set<string>,
+  notCarried: NotCarried[],
+): ColumnSchema {
+  const mapping = portableFromPg({
+    typname: c.typname,
+    typtype: c.typtype,
+    typmod: c.typmod,
+    formatted: c.formatted,
+    enumValues: labels.get(c.typid),
+  });
   const column: ColumnSchema = { name: c.name, type: mapping.type, nullable: !c.notnull, nativeType: c.formatted };
   if ('notPortable' in mapping) {
     asText.add(c.name);
@@ -108,7 +134,12 @@ function readColumn(table: string, c: ColumnRow, labels: Map<number, string[]>, 
     // GENERATED … AS IDENTITY, or the default of a serial column: the target generates the values after the load.
     column.identity = true;
   } else if (c.generated !== '') {
-    notCarried.push({ kind: 'default', table, name: c.name, reason: `generated column (${c.default}): its values are carried, not the expression` });
+    notCarried.push({
+      kind: 'default',
+      table,
+      name: c.name,
+      reason: `generated column (${c.default}): its values are carried, not the expression`,
+    });
   } else {
     const def = parseDefaultSql(c.default, 'postgres');
     if (def) column.default = def;

@@ -25,6 +25,8 @@ export class PgReader implements DatasetReader {
   readonly description: string;
   private introspection?: Promise<Introspection>;
   private cursors = 0;
+  private closed = false;
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly client: pg.Client,
@@ -51,7 +53,7 @@ export class PgReader implements DatasetReader {
   }
 
   serverVersion(): Promise<string> {
-    return pgServerVersion(this.client);
+    return this.exclusive(() => pgServerVersion(this.client));
   }
 
   async readSchema(): Promise<Schema> {
@@ -59,7 +61,8 @@ export class PgReader implements DatasetReader {
   }
 
   async countRows(table: TableSchema): Promise<number> {
-    const r = await this.client.query({ text: `SELECT count(*) FROM ${await this.from(table)}`, rowMode: 'array' });
+    const from = await this.from(table);
+    const r = await this.exclusive(() => this.client.query({ text: `SELECT count(*) FROM ${from}`, rowMode: 'array' }));
     return Number((r.rows[0] as unknown[])[0]);
   }
 
@@ -83,7 +86,8 @@ export class PgReader implements DatasetReader {
         `SELECT ${selectList} FROM ${q(table.name)}`,
         () => `SELECT ${selectList} FROM ${from}`,
       );
-      const r = await this.client.query<Row>({ text: sql, values: after?.map(asParameter), rowMode: 'array' });
+      const values = after?.map(asParameter);
+      const r = await this.exclusive(() => this.client.query<Row>({ text: sql, values, rowMode: 'array' }));
       if (r.rows.length === 0) return;
       const last = r.rows[r.rows.length - 1]!;
       after = keyIndexes.map((i) => last[i]!);
@@ -95,15 +99,17 @@ export class PgReader implements DatasetReader {
   private async *readByCursor(select: string, batchRows: number): AsyncIterable<RowBatch> {
     // Several tables may be read at once through this one client: each gets its own cursor.
     const cursor = `ferry_cursor_${++this.cursors}`;
-    await this.client.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${select}`);
+    await this.exclusive(() => this.client.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${select}`));
     try {
       for (;;) {
-        const r = await this.client.query<Row>({ text: `FETCH FORWARD ${batchRows} FROM ${cursor}`, rowMode: 'array' });
+        const r = await this.exclusive(() =>
+          this.client.query<Row>({ text: `FETCH FORWARD ${batchRows} FROM ${cursor}`, rowMode: 'array' }),
+        );
         if (r.rows.length > 0) yield { rows: r.rows };
         if (r.rows.length < batchRows) return;
       }
     } finally {
-      await this.client.query(`CLOSE ${cursor}`).catch(() => {});
+      await this.exclusive(() => this.client.query(`CLOSE ${cursor}`)).catch(() => {});
     }
   }
 
@@ -116,16 +122,29 @@ export class PgReader implements DatasetReader {
     const known = (await this.introspect()).reading.get(table.name);
     if (known) return known;
     // A table outside the reader's filter: introspect it alone rather than guess how to read it.
-    const alone = await introspectPg(this.client, this.endpoint.schema, (name) => name === table.name);
+    const alone = await this.exclusive(() => introspectPg(this.client, this.endpoint.schema, (name) => name === table.name));
     return alone.reading.get(table.name) ?? { only: true, asText: new Set() };
   }
 
   private introspect(): Promise<Introspection> {
-    this.introspection ??= introspectPg(this.client, this.endpoint.schema, this.options.tables);
+    this.introspection ??= this.exclusive(() => introspectPg(this.client, this.endpoint.schema, this.options.tables));
     return this.introspection;
   }
 
+  /**
+   * Runs `work` after every earlier query of this reader: tables may be read concurrently, but a pg client runs
+   * one query at a time (and pg 9 will refuse to queue them itself).
+   */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue;
     await this.client.query('ROLLBACK').catch(() => {});
     await this.client.end().catch(() => {});
   }

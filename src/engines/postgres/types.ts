@@ -51,8 +51,9 @@ export function portableFromPg(t: PgTypeInfo): PgMapping {
     case 'varchar':
     case 'bpchar':
       return { type: mod >= 4 ? { kind: 'text', length: mod - 4 } : { kind: 'text' } };
-    case 'text':
     case 'citext':
+      return { type: { kind: 'text' }, notPortable: 'citext is carried as text: its case-insensitive comparison is not' };
+    case 'text':
     case 'name':
       return { type: { kind: 'text' } };
     case 'bytea':
@@ -84,7 +85,8 @@ export function pgColumnType(column: ColumnSchema, table: { name: string }): str
     case 'integer':
       return type.bits === 16 ? 'smallint' : type.bits === 32 ? 'integer' : 'bigint';
     case 'decimal':
-      if (type.precision === undefined) return 'numeric';
+      // Past numeric's largest declarable precision (1000), unconstrained numeric holds the same values.
+      if (type.precision === undefined || type.precision > 1000) return 'numeric';
       return `numeric(${type.precision},${type.scale ?? 0})`;
     case 'real':
       return type.bits === 32 ? 'real' : 'double precision';

@@ -1,29 +1,24 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { ValueLimits } from '../../core/conform.js';
 import type { CheckpointWrite, DatasetWriter, RejectedRow, WriterCapabilities } from '../../core/dataset.js';
 import { FerryError, safeMessage } from '../../core/errors.js';
-import type { TableSchema } from '../../core/schema.js';
+import type { NotCarried, TableSchema } from '../../core/schema.js';
 import type { Row } from '../../core/values.js';
 import type { WriterOptions } from '../engine.js';
-import { checkIdentifiers, constraintSql, createTableSql, indexSql } from '../sql/ddl.js';
+import { checkIdentifiers, constraintSql, createTableSql, indexSql, notCarriedDefaults } from '../sql/ddl.js';
+import { clearCheckpoints, ensureCheckpointTable, readCheckpoints, saveCheckpoint, takeRunLock } from './bookkeeping.js';
 import { connectCreating, parsePgUrl, pgSecrets, pgServerVersion, useSchema, type PgEndpoint } from './connect.js';
+import { copyRows } from './copy.js';
 import { pgDialect } from './dialect.js';
-import { CHECKPOINT_TABLE } from './introspect.js';
 import { createEnumSql, enumTypeName, quotePg as q } from './types.js';
-import { copyLine } from './values.js';
-
-/** Bytes of COPY text handed to the stream at a time: large enough to amortise, small enough to stay bounded. */
-const COPY_CHUNK = 64 * 1024;
 
 /**
  * Writes into one schema of a PostgreSQL database with `COPY … FROM STDIN`, one transaction per batch (the batch
  * and its checkpoint commit together). Tables are created bare, then given their indexes, identity positions and,
  * once every table is loaded, their foreign keys and checks, as pg_restore does.
  *
- * One connection does everything, so operations are serialised: two batches never share a transaction.
+ * One connection does everything (it also holds the run lock), so operations are serialised: two batches never
+ * share a transaction, whatever the caller's concurrency.
  */
 export class PgWriter implements DatasetWriter {
   readonly engine = 'postgres';
@@ -31,8 +26,8 @@ export class PgWriter implements DatasetWriter {
   // text cannot hold U+0000; real takes NaN and ±Infinity.
   readonly limits: ValueLimits = { textAllowsNul: false, realAllowsSpecials: true };
   readonly capabilities: WriterCapabilities = { transactionalDdl: true, maxIdentifierLength: pgDialect.maxIdentifierLength };
-  private checkpointTableReady = false;
   private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
 
   private constructor(
     private readonly client: pg.Client,
@@ -59,6 +54,24 @@ export class PgWriter implements DatasetWriter {
     return this.exclusive(() => pgServerVersion(this.client));
   }
 
+  lock(): Promise<void> {
+    return this.exclusive(() => takeRunLock(this.client, this.endpoint));
+  }
+
+  readCheckpoints(runId: string): Promise<Map<string, string>> {
+    return this.exclusive(() => readCheckpoints(this.client, runId));
+  }
+
+  clearCheckpoints(runId: string): Promise<void> {
+    return this.transaction('cannot clear the checkpoints', () => clearCheckpoints(this.client, runId));
+  }
+
+  truncateTable(table: TableSchema): Promise<void> {
+    return this.transaction(`cannot empty ${table.name}`, async () => {
+      await this.client.query(`TRUNCATE TABLE ONLY ${q(table.name)}`);
+    });
+  }
+
   existingTables(names: string[]): Promise<string[]> {
     return this.exclusive(async () => {
       const r = await this.client.query<{ name: string }>(
@@ -72,8 +85,8 @@ export class PgWriter implements DatasetWriter {
   }
 
   /** Drops the tables (CASCADE: views and foreign keys on them go too) and the enum types ferry made for them. */
-  dropTables(names: string[]): Promise<void> {
-    if (names.length === 0) return Promise.resolve();
+  async dropTables(names: string[]): Promise<void> {
+    if (names.length === 0) return;
     return this.transaction('cannot drop the tables', async () => {
       const r = await this.client.query<{ table: string; column: string; type: string }>(
         `SELECT c.relname::text AS table, a.attname::text AS column, t.typname::text AS type
@@ -90,7 +103,7 @@ export class PgWriter implements DatasetWriter {
   }
 
   /** Creates the enum types, then the bare tables, all in one transaction: all of them or none. */
-  createTables(tables: TableSchema[]): Promise<void> {
+  async createTables(tables: TableSchema[]): Promise<void> {
     checkIdentifiers(pgDialect, tables);
     return this.transaction('cannot create the tables', async () => {
       for (const t of tables) {
@@ -103,37 +116,44 @@ export class PgWriter implements DatasetWriter {
     });
   }
 
+  /** Defaults PostgreSQL cannot spell, and binary length limits (bytea has none). */
+  notCarried(tables: TableSchema[]): NotCarried[] {
+    return tables.flatMap((t) => [
+      ...notCarriedDefaults(pgDialect, t),
+      ...t.columns
+        .filter((c) => c.type.kind === 'binary' && c.type.length !== undefined)
+        .map((c) => ({
+          kind: 'type' as const,
+          table: t.name,
+          name: c.name,
+          reason: 'bytea has no length limit: the column takes longer values',
+        })),
+    ]);
+  }
+
   /**
-   * COPY the rows and upsert the checkpoint in one transaction. When the server refuses the COPY for a value
-   * (a data or constraint error), the batch is retried row by row, each under its own savepoint, so that the good
-   * rows and the checkpoint are committed and only the refused rows come back, each with the server's reason.
+   * COPY the rows (see copy.ts for refused rows), then the checkpoint, whose state is computed once the refused rows
+   * are known, in one transaction.
    */
   writeBatch(table: TableSchema, rows: Row[], checkpoint?: CheckpointWrite): Promise<RejectedRow[]> {
-    const copySql = `COPY ${q(table.name)} (${table.columns.map((c) => q(c.name)).join(', ')}) FROM STDIN`;
     return this.transaction(`cannot write a batch into ${table.name}`, async () => {
-      let rejected: RejectedRow[] = [];
-      if (rows.length > 0) {
-        await this.client.query('SAVEPOINT ferry_batch');
-        try {
-          await this.copy(copySql, rows);
-        } catch (e) {
-          if (!isRowError(e)) throw e;
-          await this.client.query('ROLLBACK TO SAVEPOINT ferry_batch');
-          rejected = await this.rowByRow(copySql, rows);
-        }
+      const rejected = await copyRows(this.client, table, rows);
+      if (checkpoint) {
+        await ensureCheckpointTable(this.client);
+        await saveCheckpoint(this.client, checkpoint.runId, checkpoint.table, checkpoint.state(rejected));
       }
-      if (checkpoint) await this.saveCheckpoint(checkpoint);
-      return rejected;
-    }).then((rejected) => {
-      if (checkpoint) this.checkpointTableReady = true;
       return rejected;
     });
   }
 
-  /** Unique constraints and indexes, ANALYZE for the planner, then each identity column's next value = max + 1. */
+  /**
+   * Unique constraints and indexes (those not already there: an interrupted run may have made some), ANALYZE for
+   * the planner, then each identity column's next value = max + 1.
+   */
   finishTable(table: TableSchema): Promise<void> {
     return this.transaction(`cannot finish ${table.name}`, async () => {
-      for (const sql of indexSql(pgDialect, table)) await this.client.query(sql);
+      const existing = await this.existingNames(table, true);
+      for (const sql of indexSql(pgDialect, table, existing)) await this.client.query(sql);
       await this.client.query(`ANALYZE ${q(table.name)}`);
       for (const c of table.columns.filter((col) => col.identity)) {
         const col = q(c.name);
@@ -146,65 +166,30 @@ export class PgWriter implements DatasetWriter {
     });
   }
 
-  /** Foreign keys and checks of every table, in one transaction, once all the data is in. */
+  /** Foreign keys and checks of every table not already there, in one transaction, once all the data is in. */
   finishSchema(tables: TableSchema[]): Promise<void> {
     return this.transaction('cannot add the foreign keys and checks', async () => {
-      for (const t of tables) for (const sql of constraintSql(pgDialect, t)) await this.client.query(sql);
+      for (const t of tables) {
+        for (const sql of constraintSql(pgDialect, t, await this.existingNames(t, false))) await this.client.query(sql);
+      }
     });
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.queue.catch(() => {});
     await this.client.end().catch(() => {});
   }
 
-  /** Streams the rows into COPY, respecting backpressure (pipeline), resolving when the server has them all. */
-  private async copy(sql: string, rows: Row[]): Promise<void> {
-    function* chunks(): Generator<Buffer> {
-      let text = '';
-      for (const row of rows) {
-        text += copyLine(row);
-        if (text.length >= COPY_CHUNK) {
-          yield Buffer.from(text, 'utf8');
-          text = '';
-        }
-      }
-      if (text.length > 0) yield Buffer.from(text, 'utf8');
-    }
-    await pipeline(Readable.from(chunks()), this.client.query(copyFrom(sql)));
-  }
-
-  private async rowByRow(copySql: string, rows: Row[]): Promise<RejectedRow[]> {
-    const rejected: RejectedRow[] = [];
-    for (const row of rows) {
-      await this.client.query('SAVEPOINT ferry_row');
-      try {
-        await this.copy(copySql, [row]);
-        await this.client.query('RELEASE SAVEPOINT ferry_row');
-      } catch (e) {
-        if (!isRowError(e)) throw e;
-        await this.client.query('ROLLBACK TO SAVEPOINT ferry_row');
-        const err = e as { detail?: string; column?: string };
-        const reason = safeMessage(e) + (err.detail ? ` (${err.detail.slice(0, 300)})` : '');
-        rejected.push(err.column ? { row, reason, column: err.column } : { row, reason });
-      }
-    }
-    return rejected;
-  }
-
-  private async saveCheckpoint(cp: CheckpointWrite): Promise<void> {
-    const t = q(CHECKPOINT_TABLE);
-    if (!this.checkpointTableReady) {
-      await this.client.query(
-        `CREATE TABLE IF NOT EXISTS ${t} (run_id text NOT NULL, table_name text NOT NULL, state text NOT NULL, ` +
-          'updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (run_id, table_name))',
-      );
-    }
-    await this.client.query(
-      `INSERT INTO ${t} (run_id, table_name, state) VALUES ($1, $2, $3) ` +
-        'ON CONFLICT (run_id, table_name) DO UPDATE SET state = EXCLUDED.state, updated_at = now()',
-      [cp.runId, cp.table, cp.state],
+  /** The table's constraint names, and with `indexes` every index name of the schema (index names are schema-wide). */
+  private async existingNames(table: TableSchema, indexes: boolean): Promise<Set<string>> {
+    const r = await this.client.query<{ name: string }>(
+      `SELECT conname::text AS name FROM pg_constraint WHERE conrelid = $1::regclass
+       UNION SELECT c.relname::text FROM pg_class c WHERE $2 AND c.relkind IN ('i', 'I') AND c.relnamespace = $3::regnamespace`,
+      [q(table.name), indexes, q(this.endpoint.schema)],
     );
+    return new Set(r.rows.map((row) => row.name));
   }
 
   /** Runs `work` in one transaction, after every earlier operation of this writer has finished. */
@@ -228,10 +213,4 @@ export class PgWriter implements DatasetWriter {
     this.queue = run.catch(() => {});
     return run;
   }
-}
-
-/** Errors that belong to one row's values (SQLSTATE classes 22 data exception, 23 integrity violation, 54000). */
-function isRowError(e: unknown): boolean {
-  const code = (e as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23') || code === '54000');
 }

@@ -58,19 +58,23 @@ export function notCarriedDefaults(d: SqlDialect, table: TableSchema): NotCarrie
     }));
 }
 
-/** Statements run after a table's data: unique constraints and indexes. */
-export function indexSql(d: SqlDialect, table: TableSchema): string[] {
+/**
+ * Statements run after a table's data: unique constraints and indexes. Names in `existing` are skipped, so that a
+ * resumed run can finish what an interrupted one started.
+ */
+export function indexSql(d: SqlDialect, table: TableSchema, existing: ReadonlySet<string> = new Set()): string[] {
   const q = d.quote;
   const t = q(table.name);
   const out: string[] = [];
   for (const u of table.uniques) {
+    if (existing.has(u.name)) continue;
     out.push(
       d.uniqueAsIndex
         ? createIndex(d, table, u, true)
         : `ALTER TABLE ${t} ADD CONSTRAINT ${q(u.name)} UNIQUE (${u.columns.map(q).join(', ')})`,
     );
   }
-  for (const i of table.indexes) out.push(createIndex(d, table, i, i.unique));
+  for (const i of table.indexes) if (!existing.has(i.name)) out.push(createIndex(d, table, i, i.unique));
   return out;
 }
 
@@ -78,13 +82,18 @@ function createIndex(d: SqlDialect, table: TableSchema, index: IndexSchema, uniq
   return `CREATE ${unique ? 'UNIQUE ' : ''}INDEX ${d.quote(index.name)} ON ${d.quote(table.name)} (${index.columns.map(d.quote).join(', ')})`;
 }
 
-/** Statements run after all tables are loaded: foreign keys and checks (engines that can add them later). */
-export function constraintSql(d: SqlDialect, table: TableSchema): string[] {
+/**
+ * Statements run after all tables are loaded: foreign keys and checks (engines that can add them later). Names in
+ * `existing` are skipped, as for indexSql.
+ */
+export function constraintSql(d: SqlDialect, table: TableSchema, existing: ReadonlySet<string> = new Set()): string[] {
   if (d.constraintsInCreateTable) return [];
   const t = d.quote(table.name);
   return [
-    ...table.foreignKeys.map((fk) => `ALTER TABLE ${t} ADD ${foreignKeyClause(d, fk)}`),
-    ...table.checks.map((c) => `ALTER TABLE ${t} ADD CONSTRAINT ${d.quote(c.name)} CHECK (${c.expression})`),
+    ...table.foreignKeys.filter((fk) => !existing.has(fk.name)).map((fk) => `ALTER TABLE ${t} ADD ${foreignKeyClause(d, fk)}`),
+    ...table.checks
+      .filter((c) => !existing.has(c.name))
+      .map((c) => `ALTER TABLE ${t} ADD CONSTRAINT ${d.quote(c.name)} CHECK (${c.expression})`),
   ];
 }
 
@@ -103,18 +112,21 @@ function foreignKeyClause(d: SqlDialect, fk: ForeignKeySchema): string {
 export function checkIdentifiers(d: SqlDialect, tables: TableSchema[]): void {
   const tooLong: string[] = [];
   const check = (what: string, name: string) => {
-    if (Buffer.byteLength(name, 'utf8') > d.maxIdentifierLength) tooLong.push(`${what} "${name}"`);
+    const length = d.identifierLengthUnit === 'bytes' ? Buffer.byteLength(name, 'utf8') : [...name].length;
+    if (length > d.maxIdentifierLength) tooLong.push(`${what} "${name}"`);
   };
   for (const t of tables) {
     check('table', t.name);
     t.columns.forEach((c) => check(`column ${t.name}.`, c.name));
     [...t.indexes, ...t.uniques].forEach((i) => check(`index on ${t.name}`, i.name));
     t.foreignKeys.forEach((f) => check(`foreign key on ${t.name}`, f.name));
+    t.checks.forEach((c) => check(`check on ${t.name}`, c.name));
+    if (t.primaryKey?.name) check(`primary key of ${t.name}`, t.primaryKey.name);
   }
   if (tooLong.length > 0) {
     throw new FerryError(
       'refused',
-      `${tooLong.length} name(s) are longer than the ${d.maxIdentifierLength} bytes ${d.engine} allows: ${tooLong.slice(0, 5).join(', ')}${tooLong.length > 5 ? ', …' : ''}`,
+      `${tooLong.length} name(s) are longer than the ${d.maxIdentifierLength} ${d.identifierLengthUnit} ${d.engine} allows: ${tooLong.slice(0, 5).join(', ')}${tooLong.length > 5 ? ', …' : ''}`,
       { hint: 'rename them in the source, or choose a target engine with longer names', details: { names: tooLong } },
     );
   }
@@ -131,8 +143,6 @@ export function keysetSelectSql(
 ): string {
   const q = d.quote;
   const keys = keyColumns.map(q);
-  const where = hasAfter
-    ? ` WHERE (${keys.join(', ')}) > (${keyColumns.map((_, i) => d.placeholder(i)).join(', ')})`
-    : '';
+  const where = hasAfter ? ` WHERE (${keys.join(', ')}) > (${keyColumns.map((_, i) => d.placeholder(i)).join(', ')})` : '';
   return `SELECT ${selectList} FROM ${q(table.name)}${where} ORDER BY ${keys.join(', ')} LIMIT ${limit}`;
 }

@@ -22,6 +22,8 @@ export interface SqlDialect {
   /** Engine name used to decide whether a `raw` default is carried as is. */
   readonly engine: string;
   readonly maxIdentifierLength: number;
+  /** What maxIdentifierLength counts: UTF-8 bytes (PostgreSQL) or characters (MySQL). */
+  readonly identifierLengthUnit: 'bytes' | 'characters';
   /**
    * Foreign keys and checks can only be declared in CREATE TABLE (SQLite). Otherwise they are added with ALTER
    * TABLE after the data, as the bulk loaders of each engine do.

@@ -19,13 +19,17 @@ export const sqliteDialect: SqlDialect = {
   canHaveDefault: () => true,
   // SQLite accepts names of any length; this bound only guards against absurd input.
   maxIdentifierLength: 1_000_000,
+  identifierLengthUnit: 'characters',
   constraintsInCreateTable: true,
   uniqueAsIndex: true,
   indexNamesPerTable: false,
 };
 
 /** An identity column that is the table's whole primary key becomes the rowid (declared exactly `INTEGER`). */
-export function isRowidAlias(column: string, table: { primaryKey?: { columns: string[] }; columns: { name: string; identity?: boolean }[] }): boolean {
+export function isRowidAlias(
+  column: string,
+  table: { primaryKey?: { columns: string[] }; columns: { name: string; identity?: boolean }[] },
+): boolean {
   const pk = table.primaryKey?.columns;
   return pk?.length === 1 && pk[0] === column && table.columns.find((c) => c.name === column)?.identity === true;
 }

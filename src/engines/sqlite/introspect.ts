@@ -42,11 +42,14 @@ interface ForeignKeyRow {
 
 /** Reads the portable schema of an SQLite database from sqlite_master and the table PRAGMAs. */
 export function introspectSqlite(db: Database.Database, include: (name: string) => boolean = () => true): Schema {
-  const master = db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid").all() as MasterRow[];
+  const master = db
+    .prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid")
+    .all() as MasterRow[];
   const notCarried: NotCarried[] = [];
   const tables: TableSchema[] = [];
   for (const row of master) {
-    if (row.type === 'view') notCarried.push({ kind: 'view', name: row.name, reason: 'views are not carried; recreate them on the target' });
+    if (row.type === 'view')
+      notCarried.push({ kind: 'view', name: row.name, reason: 'views are not carried; recreate them on the target' });
     if (row.type === 'trigger' && include(row.tbl_name)) {
       notCarried.push({ kind: 'trigger', name: row.name, table: row.tbl_name, reason: 'triggers are engine-specific code' });
     }
@@ -70,7 +73,10 @@ function readTable(db: Database.Database, name: string, createSql: string, notCa
     }
     return false;
   });
-  const pkColumns = columnRows.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
+  const pkColumns = columnRows
+    .filter((c) => c.pk > 0)
+    .sort((a, b) => a.pk - b.pk)
+    .map((c) => c.name);
   const withoutRowid = /\)\s*WITHOUT\s+ROWID\s*;?\s*$/i.test(createSql);
   const columns: ColumnSchema[] = columnRows.map((c) => {
     // A sole INTEGER primary key is the rowid: SQLite generates its values, which is what identity means.

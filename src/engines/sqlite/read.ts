@@ -19,7 +19,10 @@ export class SqliteReader implements DatasetReader {
   private readonly db: Database.Database;
   private schema?: Schema;
 
-  constructor(endpoint: string, private readonly options: ReaderOptions) {
+  constructor(
+    endpoint: string,
+    private readonly options: ReaderOptions,
+  ) {
     this.description = `sqlite:${sqlitePath(endpoint)}`;
     this.db = openReadOnly(endpoint);
     // A deferred transaction takes its snapshot at the first read; read once now so the snapshot is fixed.
@@ -54,7 +57,10 @@ export class SqliteReader implements DatasetReader {
     const keyIndexes = declaredKey?.map((k) => table.columns.findIndex((c) => c.name === k)) ?? [];
 
     if (!key) {
-      const stmt = this.db.prepare(`SELECT ${selectList} FROM ${q(table.name)}`).raw(true).safeIntegers(true);
+      const stmt = this.db
+        .prepare(`SELECT ${selectList} FROM ${q(table.name)}`)
+        .raw(true)
+        .safeIntegers(true);
       let rows: Row[] = [];
       for (const raw of stmt.iterate() as Iterable<Value[]>) {
         rows.push(this.decode(table, raw, textColumns));
@@ -68,8 +74,12 @@ export class SqliteReader implements DatasetReader {
     }
 
     const keyNames = usesRowid ? ['_rowid_'] : key;
-    const first = this.db.prepare(keysetSelectSql(sqliteDialect, table, selectList, keyNames, false, options.batchRows).replaceAll('"_rowid_"', '_rowid_'));
-    const next = this.db.prepare(keysetSelectSql(sqliteDialect, table, selectList, keyNames, true, options.batchRows).replaceAll('"_rowid_"', '_rowid_'));
+    const first = this.db.prepare(
+      keysetSelectSql(sqliteDialect, table, selectList, keyNames, false, options.batchRows).replaceAll('"_rowid_"', '_rowid_'),
+    );
+    const next = this.db.prepare(
+      keysetSelectSql(sqliteDialect, table, selectList, keyNames, true, options.batchRows).replaceAll('"_rowid_"', '_rowid_'),
+    );
     first.raw(true).safeIntegers(true);
     next.raw(true).safeIntegers(true);
     let after = options.after;
@@ -100,9 +110,17 @@ export class SqliteReader implements DatasetReader {
   /** better-sqlite3 replaces invalid UTF-8 with U+FFFD; compare with the stored bytes to tell the two apart. */
   private checkEncoding(table: TableSchema, column: number, rowid: Value, decoded: string): Value {
     const name = table.columns[column]!.name;
-    const stored = this.db.prepare(`SELECT hex(${q(name)}) AS h FROM ${q(table.name)} WHERE _rowid_ = ?`).safeIntegers(true).get(rowid) as { h: string };
+    const stored = this.db
+      .prepare(`SELECT hex(${q(name)}) AS h FROM ${q(table.name)} WHERE _rowid_ = ?`)
+      .safeIntegers(true)
+      .get(rowid) as { h: string };
     if (stored.h === Buffer.from(decoded, 'utf8').toString('hex').toUpperCase()) return decoded;
-    return new InvalidValue('text that is not valid UTF-8', `bytes 0x${stored.h.slice(0, 64).toLowerCase()}`, decoded, 'invalid-utf8=replace');
+    return new InvalidValue(
+      'text that is not valid UTF-8',
+      `bytes 0x${stored.h.slice(0, 64).toLowerCase()}`,
+      decoded,
+      'invalid-utf8=replace',
+    );
   }
 
   private hasRowid(table: TableSchema): boolean {

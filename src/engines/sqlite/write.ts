@@ -7,6 +7,7 @@ import type { WriterOptions } from '../engine.js';
 import { checkIdentifiers, createTableSql, indexSql, notCarriedDefaults } from '../sql/ddl.js';
 import { openWritable, sqlitePath } from './connect.js';
 import { sqliteDialect } from './dialect.js';
+import { SqliteRunLock } from './lock.js';
 import { quoteSqlite as q } from './types.js';
 
 const CHECKPOINT_TABLE = '_ferry_checkpoint';
@@ -24,9 +25,11 @@ export class SqliteWriter implements DatasetWriter {
   readonly capabilities: WriterCapabilities = { transactionalDdl: true, maxIdentifierLength: sqliteDialect.maxIdentifierLength };
   private readonly db: Database.Database;
   private readonly inserts = new Map<string, Database.Statement>();
+  private readonly runLock: SqliteRunLock;
 
   constructor(endpoint: string, options: WriterOptions) {
     this.description = `sqlite:${sqlitePath(endpoint)}`;
+    this.runLock = new SqliteRunLock(`${sqlitePath(endpoint)}.ferry-lock`);
     this.db = openWritable(endpoint, options.create ?? true);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -69,14 +72,45 @@ export class SqliteWriter implements DatasetWriter {
           rejected.push({ row, reason: (e as Error).message });
         }
       }
-      if (checkpoint && saveCheckpoint) saveCheckpoint.run(checkpoint.runId, checkpoint.table, checkpoint.state);
+      if (checkpoint && saveCheckpoint) saveCheckpoint.run(checkpoint.runId, checkpoint.table, checkpoint.state(rejected));
     })();
     return rejected;
   }
 
-  async finishTable(table: TableSchema): Promise<void> {
+  async lock(): Promise<void> {
+    this.runLock.acquire();
+  }
+
+  async readCheckpoints(runId: string): Promise<Map<string, string>> {
+    if (!this.hasCheckpointTable()) return new Map();
+    const rows = this.db.prepare(`SELECT table_name, state FROM ${CHECKPOINT_TABLE} WHERE run_id = ?`).all(runId) as {
+      table_name: string;
+      state: string;
+    }[];
+    return new Map(rows.map((r) => [r.table_name, r.state]));
+  }
+
+  async clearCheckpoints(runId: string): Promise<void> {
+    if (!this.hasCheckpointTable()) return;
     this.db.transaction(() => {
-      for (const sql of indexSql(sqliteDialect, table)) this.db.exec(sql);
+      this.db.prepare(`DELETE FROM ${CHECKPOINT_TABLE} WHERE run_id = ?`).run(runId);
+      const left = this.db.prepare(`SELECT count(*) AS n FROM ${CHECKPOINT_TABLE}`).get() as { n: number };
+      if (left.n === 0) this.db.exec(`DROP TABLE ${CHECKPOINT_TABLE}`);
+    })();
+  }
+
+  async truncateTable(table: TableSchema): Promise<void> {
+    this.db.exec(`DELETE FROM ${q(table.name)}`);
+  }
+
+  async finishTable(table: TableSchema): Promise<void> {
+    const existing = new Set(
+      (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?").all(table.name) as { name: string }[]).map(
+        (r) => r.name,
+      ),
+    );
+    this.db.transaction(() => {
+      for (const sql of indexSql(sqliteDialect, table, existing)) this.db.exec(sql);
     })();
   }
 
@@ -94,7 +128,12 @@ export class SqliteWriter implements DatasetWriter {
       this.db.pragma('journal_mode = DELETE');
     } finally {
       this.db.close();
+      this.runLock.release();
     }
+  }
+
+  private hasCheckpointTable(): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(CHECKPOINT_TABLE) !== undefined;
   }
 
   private insertFor(table: TableSchema): Database.Statement {
