@@ -114,3 +114,21 @@ describe('endpoint errors (exit 6)', async () => {
     }
   });
 });
+
+describe('refusals (exit 3)', () => {
+  test('an SQLite target that another process holds locked', async () => {
+    const dir = tempDir();
+    const { default: Database } = await import('better-sqlite3');
+    const target = join(dir.path, 'busy.db');
+    const holder = new Database(target);
+    try {
+      const src = join(dir.path, 'src.db');
+      await sqlOn('sqlite', `sqlite:${src}`, ['CREATE TABLE t (id INTEGER PRIMARY KEY)']);
+      holder.exec('CREATE TABLE other (x INT); BEGIN EXCLUSIVE; INSERT INTO other VALUES (1)');
+      assertCleanError(await ferry(['migrate', src, target], { cwd: dir.path }), 3, /busy\.db is locked by another process/);
+    } finally {
+      holder.close();
+      dir.remove();
+    }
+  });
+});

@@ -63,6 +63,12 @@ function openError(e: unknown, path: string): FerryError {
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
     return new FerryError('endpoint', `${path} is not an SQLite database (or it is damaged)`, { cause: e });
   }
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return new FerryError('refused', `${path} is locked by another process`, {
+      hint: 'stop the application (or the other run) that is using it, then run ferry again',
+      cause: e,
+    });
+  }
   if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM' || code === 'SQLITE_READONLY' || code === 'EACCES') {
     return new FerryError('endpoint', `permission denied: cannot open ${path}`, {
       hint: 'check the file and folder permissions for the user running ferry',

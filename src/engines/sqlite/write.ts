@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ValueLimits } from '../../core/conform.js';
+import { FerryError } from '../../core/errors.js';
 import type { CheckpointWrite, DatasetWriter, RejectedRow, WriterCapabilities } from '../../core/dataset.js';
 import type { NotCarried, TableSchema } from '../../core/schema.js';
 import type { Row, Value } from '../../core/values.js';
@@ -31,9 +32,18 @@ export class SqliteWriter implements DatasetWriter {
     this.description = `sqlite:${sqlitePath(endpoint)}`;
     this.runLock = new SqliteRunLock(`${sqlitePath(endpoint)}.ferry-lock`);
     this.db = openWritable(endpoint, options.create ?? true);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = OFF');
+    try {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('foreign_keys = OFF');
+    } catch (e) {
+      this.db.close();
+      if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
+      throw new FerryError('refused', `${sqlitePath(endpoint)} is locked by another process`, {
+        hint: 'stop the application (or the other run) that is using it, then run ferry again',
+        cause: e,
+      });
+    }
   }
 
   async serverVersion(): Promise<string> {
