@@ -11,6 +11,7 @@ import { readConfig, type BenchConfig } from './config.js';
 import { ensureDataset, TABLES, type Dataset } from './dataset.js';
 import { ferryVerify, runFerry } from './ferry.js';
 import { mysqlSource, mysqlTarget, nativeCopy, postgresTarget, sqliteSource, type NativeSource, type NativeTarget } from './native.js';
+import { busyCpus } from './measure.js';
 import { summarizeProfile } from './profile.js';
 import { printResults, writeResults, type ScenarioResult } from './report.js';
 import { Servers, type ScratchDb, type ServerEngine } from './servers.js';
@@ -102,6 +103,9 @@ async function runScenario(scenario: Scenario, source: Source, dataset: Dataset,
   /** Runs `work` into a fresh database of the target engine, then checks what landed and drops it. */
   const intoFresh = async <T>(side: string, work: (db: ScratchDb) => Promise<T>, after?: (db: ScratchDb) => Promise<void>): Promise<T> => {
     await servers.settle(scenario.target);
+    // Other work on the machine (a test suite, a build) steals CPU from whichever side runs then: record it.
+    const busy = await busyCpus();
+    if (busy !== undefined) result.busyCpus = Math.max(result.busyCpus ?? 0, busy);
     const db = await servers.create(scenario.target, side.replace(/\W/g, ''));
     try {
       const out = await work(db);

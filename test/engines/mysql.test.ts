@@ -599,7 +599,7 @@ describe('mysql engine', server, () => {
               throw new Error('the reject file is full');
             },
           }),
-          /the reject file is full/,
+          (e: FerryError) => e.kind === 'failed' && /the reject file is full/.test(e.message),
         );
         const [after] = await sqlOn('mysql', db.url, ['SELECT COUNT(*) AS n FROM items']);
         assert.deepEqual(after, [{ n: '2' }]);
@@ -738,8 +738,8 @@ describe('mysql engine', server, () => {
           { name: 'ck_code', expression: `"code" <> ''` },
         ],
       };
-      const [[folding]] = (await sqlOn('mysql', db.url, ['SELECT @@lower_case_table_names AS n'])) as { n: string }[][];
-      const twin = Number(folding!.n) === 0;
+      const [folding] = (await sqlOn('mysql', db.url, ['SELECT @@lower_case_table_names AS n'])) as { n: string }[][];
+      const twin = Number(folding![0]!.n) === 0;
       const writer = await mysqlEngine.openWriter(db.url, {});
       try {
         await writer.createTables([parent, child]);

@@ -176,6 +176,7 @@ export class MysqlWriter implements DatasetWriter {
       // CREATE TABLE commits implicitly, so the checkpoint table must exist before the batch's transaction starts.
       if (checkpoint) await this.ensureCheckpointTable();
       const { conn } = this.session;
+      let computing = false;
       try {
         await conn.query('START TRANSACTION');
         for (const c of chunks) {
@@ -194,11 +195,19 @@ export class MysqlWriter implements DatasetWriter {
             }
           }
         }
-        // Called once, now that the refused rows are known, and committed with the rows it describes.
-        if (checkpoint) await conn.query(saveCheckpointSql(checkpoint.runId, checkpoint.table, checkpoint.state(rejected)));
+        if (checkpoint) {
+          // Called once, now that the refused rows are known, and committed with the rows it describes.
+          computing = true;
+          const state = checkpoint.state(rejected);
+          computing = false;
+          await conn.query(saveCheckpointSql(checkpoint.runId, checkpoint.table, state));
+        }
         await conn.query('COMMIT');
       } catch (e) {
         await conn.query('ROLLBACK').catch(() => {});
+        // The caller's own failure (its reject file…) is not the server's: no endpoint error for it.
+        if (computing && !(e instanceof FerryError))
+          throw new FerryError('failed', `${this.ep.description}: cannot write a batch of ${table.name}: ${safeMessage(e)}`, { cause: e });
         throw this.failure(e, `cannot write a batch of ${table.name}`);
       }
       return rejected;
