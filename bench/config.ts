@@ -40,7 +40,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     // The same servers and variables as the test suite (test/helpers/servers.ts).
     postgresUrl: (env.FERRY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, ''),
     mysqlUrl: (env.FERRY_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, ''),
-    only: (env.BENCH_SCENARIOS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    only: (env.BENCH_SCENARIOS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     profile: flag(env.BENCH_PROFILE),
     checkNativeContent: flag(env.BENCH_CHECK_NATIVE),
   };

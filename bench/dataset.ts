@@ -106,7 +106,9 @@ function generate(path: string, rows: Dataset['rows']): void {
     const text = new TextPool(rng);
     for (const table of TABLES) {
       const pk = table.name === 'wide' ? '' : `, PRIMARY KEY (${table.primaryKey.join(', ')})`;
-      const columns = table.columns.map((c) => `${c.name} ${c.sqlite}${c.notNull ? ' NOT NULL' : ''}${c.name === 'id' ? ' PRIMARY KEY' : ''}`);
+      const columns = table.columns.map(
+        (c) => `${c.name} ${c.sqlite}${c.notNull ? ' NOT NULL' : ''}${c.name === 'id' ? ' PRIMARY KEY' : ''}`,
+      );
       db.exec(`CREATE TABLE ${table.name} (${columns.join(', ')}${pk})`);
       const insert = db.prepare(`INSERT INTO ${table.name} VALUES (${table.columns.map(() => '?').join(', ')})`);
       const row = table.name === 'wide' ? (i: number) => wideRow(rng, text, i) : (i: number) => narrowRow(rng, i);
@@ -141,14 +143,22 @@ function wideRow(rng: Rng, text: TextPool, i: number): unknown[] {
     orNull(0.05, () => text.body()),
     orNull(0.02, () => timestamp(EPOCH_2015 + rng.int(TEN_YEARS_MS), rng.int(1000))),
     orNull(0.02, () => timestamp(EPOCH_2015 + rng.int(TEN_YEARS_MS), 0).slice(0, 10)),
-    orNull(0.1, () => JSON.stringify({ id: i, tags: [text.word(), text.word()], score: rng.int(10_000) / 8, active: rng.chance(0.5), note: text.word() })),
+    orNull(0.1, () =>
+      JSON.stringify({ id: i, tags: [text.word(), text.word()], score: rng.int(10_000) / 8, active: rng.chance(0.5), note: text.word() }),
+    ),
     orNull(0.1, () => rng.bytes(rng.chance(0.02) ? 0 : 1 + rng.int(48))),
   ];
 }
 
 /** One `narrow` row, generated in primary-key order (10 `b` per `a`), as an application's link table fills up. */
 function narrowRow(rng: Rng, i: number): unknown[] {
-  return [Math.floor(i / 10) + 1, (i % 10) + 1, rng.chance(0.02) ? null : rng.int(1_000_000), rng.chance(0.05) ? null : rng.next() | 0, `tag-${rng.next().toString(36)}`];
+  return [
+    Math.floor(i / 10) + 1,
+    (i % 10) + 1,
+    rng.chance(0.02) ? null : rng.int(1_000_000),
+    rng.chance(0.05) ? null : rng.next() | 0,
+    `tag-${rng.next().toString(36)}`,
+  ];
 }
 
 /** `YYYY-MM-DD HH:MM:SS.ffffff` */
@@ -192,7 +202,22 @@ class TextPool {
     'the of and to in is was for on that with as by at from this be are an or it which not have has had but were ' +
     'data table row column index value key migrate server backup restore version upgrade schema batch stream copy'
   ).split(' ');
-  private static readonly SPECIAL = ['café', 'naïve', 'Zürich', 'Ελληνικά', '日本語', 'Москва', '😀', '🚀🚀', 'a "quoted" word', 'comma,separated', 'back\\slash', 'tab\there', 'line\nbreak', 'cr\r\nlf'];
+  private static readonly SPECIAL = [
+    'café',
+    'naïve',
+    'Zürich',
+    'Ελληνικά',
+    '日本語',
+    'Москва',
+    '😀',
+    '🚀🚀',
+    'a "quoted" word',
+    'comma,separated',
+    'back\\slash',
+    'tab\there',
+    'line\nbreak',
+    'cr\r\nlf',
+  ];
   private static readonly FIRST = ['Ada', 'Zoë', 'José', 'Li', 'Søren', 'Amélie', 'Ngozi', 'Yuki', 'Łukasz', 'Omar', '李', 'Ana'];
   private static readonly LAST = ['Lovelace', 'Müller', 'García', 'Wang', 'Kierkegaard', "O'Brien", 'Okafor', 'Tanaka', 'Dvořák', '王'];
 

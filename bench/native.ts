@@ -136,7 +136,8 @@ export function mysqlTarget(db: ScratchDb): NativeTarget {
     binary: 'hex',
     env,
     // InnoDB clusters rows on the primary key: declared first and loaded in key order; adding it later rebuilds the table.
-    createSql: (table) => `CREATE TABLE ${table.name} (${columnsSql(table, 'mysql')}, PRIMARY KEY (${table.primaryKey.join(', ')})) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+    createSql: (table) =>
+      `CREATE TABLE ${table.name} (${columnsSql(table, 'mysql')}, PRIMARY KEY (${table.primaryKey.join(', ')})) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
     loadCommand: (table, format) => {
       if (format !== 'csv') throw new Error(`the MySQL native loader reads CSV, not ${format}`);
       const binaries = table.columns.filter((c) => c.kind === 'binary');
@@ -167,6 +168,16 @@ function indexSql(table: BenchTable): string {
 /** The mysql client's connection arguments for a database; the password goes by environment, not argv. */
 function mysqlClient(db: ScratchDb): { args: string[]; env: NodeJS.ProcessEnv } {
   const url = new URL(db.url);
-  const args = ['--protocol=TCP', '-h', url.hostname, '-P', url.port || '3306', '-u', decodeURIComponent(url.username), '--default-character-set=utf8mb4', db.name];
+  const args = [
+    '--protocol=TCP',
+    '-h',
+    url.hostname,
+    '-P',
+    url.port || '3306',
+    '-u',
+    decodeURIComponent(url.username),
+    '--default-character-set=utf8mb4',
+    db.name,
+  ];
   return { args, env: url.password ? { MYSQL_PWD: decodeURIComponent(url.password) } : {} };
 }

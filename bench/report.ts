@@ -48,11 +48,21 @@ export function printResults(results: ScenarioResult[], log: (line: string) => v
     ];
   });
   log(table(header, rows));
-  log(`targets: ferry/native ≤ ${TARGETS.ratio}x, peak RSS ≤ ${TARGETS.peakRssMb} MB (a * marks a miss). The native pipelines do not verify.`);
+  log(
+    `targets: ferry/native ≤ ${TARGETS.ratio}x, peak RSS ≤ ${TARGETS.peakRssMb} MB (a * marks a miss). The native pipelines do not verify.`,
+  );
 
   log('\nwhere the time goes (seconds: load / index per table; ferry: copy per table, then everything else)');
   const phases = results.flatMap((r) => [
-    ...(r.native ? [[r.scenario, 'native', r.native.tables.map((t) => `${t.table} ${t.loadSeconds.toFixed(1)} / ${t.indexSeconds.toFixed(1)}`).join(', ')]] : []),
+    ...(r.native
+      ? [
+          [
+            r.scenario,
+            'native',
+            r.native.tables.map((t) => `${t.table} ${t.loadSeconds.toFixed(1)} / ${t.indexSeconds.toFixed(1)}`).join(', '),
+          ],
+        ]
+      : []),
     ...[r.ferry, r.ferryVerified].flatMap((run, i) => (run ? [[r.scenario, i === 0 ? 'ferry' : 'ferry+verify', ferryPhases(run)]] : [])),
   ]);
   log(table(['scenario', 'side', 'phases'], phases));
@@ -60,15 +70,27 @@ export function printResults(results: ScenarioResult[], log: (line: string) => v
   const busy = results.filter((r) => (r.busyCpus ?? 0) > BUSY_CPUS);
   if (busy.length > 0) {
     const most = Math.max(...busy.map((r) => r.busyCpus!)).toFixed(1);
-    log(`\nWARNING: other processes kept up to ${most} CPUs busy before timed runs of ${busy.map((r) => r.scenario).join(', ')}: those times are noisy.`);
+    log(
+      `\nWARNING: other processes kept up to ${most} CPUs busy before timed runs of ${busy.map((r) => r.scenario).join(', ')}: those times are noisy.`,
+    );
   }
   for (const r of results) {
     if (r.error) log(`\n${r.scenario}: ERROR ${r.error}`);
     for (const p of r.problems) log(`\n${r.scenario}: PROBLEM ${p}`);
     if (r.profile) {
       log(`\n${r.scenario}: ferry CPU profile (${r.profile.totalMs} ms sampled, ${r.profile.file})`);
-      log(table(['self ms', '%', 'file'], r.profile.files.map((e) => [String(e.ms), e.percent.toFixed(1), e.name])));
-      log(table(['self ms', '%', 'function'], r.profile.functions.map((e) => [String(e.ms), e.percent.toFixed(1), e.name])));
+      log(
+        table(
+          ['self ms', '%', 'file'],
+          r.profile.files.map((e) => [String(e.ms), e.percent.toFixed(1), e.name]),
+        ),
+      );
+      log(
+        table(
+          ['self ms', '%', 'function'],
+          r.profile.functions.map((e) => [String(e.ms), e.percent.toFixed(1), e.name]),
+        ),
+      );
     }
   }
 }
@@ -96,6 +118,7 @@ function mb(value: number | undefined): string {
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }

@@ -59,7 +59,8 @@ async function main(): Promise<number> {
     for (const scenario of scenarios) {
       const result: ScenarioResult = { scenario: scenario.name, rows: totalRows, problems: [] };
       results.push(result);
-      const unreachable = (await servers.problem(scenario.target)) ?? (scenario.source === 'mysql' ? await servers.problem('mysql') : undefined);
+      const unreachable =
+        (await servers.problem(scenario.target)) ?? (scenario.source === 'mysql' ? await servers.problem('mysql') : undefined);
       if (unreachable) {
         result.error = `skipped: ${unreachable}`;
         log(`\n*** SKIPPED ${scenario.name}: ${unreachable}`);
@@ -96,7 +97,14 @@ async function main(): Promise<number> {
 }
 
 /** One scenario: native, ferry --no-verify, ferry (verifying), each into its own fresh database, checked, dropped. */
-async function runScenario(scenario: Scenario, source: Source, dataset: Dataset, servers: Servers, config: BenchConfig, result: ScenarioResult): Promise<void> {
+async function runScenario(
+  scenario: Scenario,
+  source: Source,
+  dataset: Dataset,
+  servers: Servers,
+  config: BenchConfig,
+  result: ScenarioResult,
+): Promise<void> {
   log(`\n${scenario.name}: ${result.rows.toLocaleString('en-US')} rows`);
   const shapes: Record<string, string[]> = {};
 
@@ -111,7 +119,8 @@ async function runScenario(scenario: Scenario, source: Source, dataset: Dataset,
       const out = await work(db);
       for (const table of TABLES) {
         const rows = await servers.count(db, table.name);
-        if (rows !== dataset.rows[table.name]) result.problems.push(`${side}: ${table.name} holds ${rows} rows, the source ${dataset.rows[table.name]}`);
+        if (rows !== dataset.rows[table.name])
+          result.problems.push(`${side}: ${table.name} holds ${rows} rows, the source ${dataset.rows[table.name]}`);
         shapes[`${side} ${table.name}`] = await servers.shape(db, table.name);
       }
       await after?.(db);
@@ -136,7 +145,9 @@ async function runScenario(scenario: Scenario, source: Source, dataset: Dataset,
   result.ferryVerified = await intoFresh('ferry+verify', (db) => runFerry(source.endpoint, db.url, { verify: true }));
   log(`  ferry+verify    ${result.ferryVerified.seconds.toFixed(1)} s, peak ${Math.round(result.ferryVerified.peakRssMb ?? NaN)} MB`);
   if (result.ferryVerified.notVerified.length > 0) {
-    result.problems.push(`ferry's own verification found a difference in ${result.ferryVerified.notVerified.join(', ')} (run ferry verify on a kept copy)`);
+    result.problems.push(
+      `ferry's own verification found a difference in ${result.ferryVerified.notVerified.join(', ')} (run ferry verify on a kept copy)`,
+    );
   }
 
   // The same types and indexes on both sides, or the comparison is not like for like.

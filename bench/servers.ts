@@ -46,7 +46,10 @@ export class Servers {
   }
 
   async drop(db: ScratchDb): Promise<void> {
-    await this.admin(db.engine, db.engine === 'postgres' ? `DROP DATABASE IF EXISTS "${db.name}" WITH (FORCE)` : `DROP DATABASE IF EXISTS \`${db.name}\``);
+    await this.admin(
+      db.engine,
+      db.engine === 'postgres' ? `DROP DATABASE IF EXISTS "${db.name}" WITH (FORCE)` : `DROP DATABASE IF EXISTS \`${db.name}\``,
+    );
   }
 
   /**
@@ -74,7 +77,11 @@ export class Servers {
          FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
         [table],
       );
-      const indexes = await this.query(db, `SELECT regexp_replace(indexdef, 'INDEX \\S+ ON', 'INDEX ON') AS def FROM pg_indexes WHERE tablename = $1`, [table]);
+      const indexes = await this.query(
+        db,
+        `SELECT regexp_replace(indexdef, 'INDEX \\S+ ON', 'INDEX ON') AS def FROM pg_indexes WHERE tablename = $1`,
+        [table],
+      );
       return [...columns.map((c) => `${c.name} ${c.type}${c.notnull ? ' not null' : ''}`), ...indexes.map((i) => String(i.def)).sort()];
     }
     const columns = await this.query(
@@ -88,7 +95,10 @@ export class Servers {
        FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? GROUP BY INDEX_NAME, NON_UNIQUE`,
       [db.name, table],
     );
-    return [...columns.map((c) => `${c.name} ${c.type}${c.nullable === 'NO' ? ' not null' : ''}`), ...indexes.map((i) => String(i.def)).sort()];
+    return [
+      ...columns.map((c) => `${c.name} ${c.type}${c.nullable === 'NO' ? ' not null' : ''}`),
+      ...indexes.map((i) => String(i.def)).sort(),
+    ];
   }
 
   private async admin(engine: ServerEngine, sql: string): Promise<Record<string, unknown>[]> {
