@@ -2,6 +2,8 @@
  * Runs ferry the way a user does: `node bin/ferry.js migrate SOURCE TARGET`, as its own process, so that the time
  * includes start-up and the peak RSS is ferry's alone (not the benchmark's).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MigrateResult } from '../src/ops/migrate.js';
 import { ROOT } from './config.js';
@@ -24,15 +26,28 @@ export interface FerryOptions {
 }
 
 export async function runFerry(source: string, target: string, options: FerryOptions): Promise<FerryRun> {
+  // Each run records its state and any rejects in its own folder: runs never see each other's state file (which
+  // would make ferry resume), and nothing lands in the repository.
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-run-'));
   const node = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
-  const args = [...node, join(ROOT, 'bin', 'ferry.js'), 'migrate', source, target, '--json', ...(options.verify ? [] : ['--no-verify'])];
-  // Reject files (none expected) go to the results folder, not into the repository. Exit 4 (verification found a
-  // difference) still timed a complete run: it is reported as a problem of the scenario, with its time.
-  const m = await measure(process.execPath, [...args, '--rejects-dir', join(ROOT, 'bench', 'results', 'rejects')], {}, [0, 4]);
+  const files = ['--state', join(dir, 'state.json'), '--rejects-dir', join(dir, 'rejects')];
+  const args = [
+    ...node,
+    join(ROOT, 'bin', 'ferry.js'),
+    'migrate',
+    source,
+    target,
+    '--json',
+    ...files,
+    ...(options.verify ? [] : ['--no-verify']),
+  ];
+  // Exit 4 (verification found a difference) still timed a complete run: reported as a problem, with its time.
+  const m = await measure(process.execPath, args, {}, [0, 4]);
   // After a failed verification ferry prints its result, then an error object: the result is the first document.
   const end = m.stdout.indexOf('\n}');
   const result = JSON.parse(end < 0 ? m.stdout : m.stdout.slice(0, end + 2)) as MigrateResult;
-  if (result.rejected > 0) throw new Error(`ferry rejected ${result.rejected} rows (see bench/results/rejects)`);
+  if (result.rejected > 0) throw new Error(`ferry rejected ${result.rejected} rows: see ${join(dir, 'rejects')}`);
+  rmSync(dir, { recursive: true, force: true });
   const notVerified = result.tables.filter((t) => t.verification && !t.verification.equal).map((t) => t.table);
   return { seconds: m.seconds, peakRssMb: m.peakRssMb, result, notVerified };
 }

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -59,26 +59,6 @@ function run(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-/**
- * How many CPUs something else keeps busy, sampled over one second while the benchmark itself is idle (Linux
- * /proc/stat; undefined elsewhere). A test suite or a build running meanwhile makes the times noisy.
- */
-export async function busyCpus(): Promise<number | undefined> {
-  const sample = (): number[] | undefined => {
-    if (!existsSync('/proc/stat')) return undefined;
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    // user nice system idle iowait irq softirq steal: idle and iowait are the idle ones.
-    const idle = fields[3]! + (fields[4] ?? 0);
-    return [fields.reduce((a, b) => a + b, 0), idle];
-  };
-  const a = sample();
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  const b = sample();
-  if (!a || !b || b[0] === a[0]) return undefined;
-  const [total, idle] = [b[0]! - a[0]!, b[1]! - a[1]!];
-  return ((total - idle) / total) * cpus().length;
 }
 
 /** Quotes one argument for `bash -c` (native pipelines are shell pipelines: the data never passes through node). */

@@ -5,14 +5,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FerryRun } from './ferry.js';
+import type { CpuUse } from './machine.js';
 import type { NativeResult } from './native.js';
 import type { ProfileSummary } from './profile.js';
 
 /** The targets the benchmark holds ferry to (DESIGN.md "Performance principles"). */
 export const TARGETS = { ratio: 1.3, peakRssMb: 200 };
-
-/** Other processes keeping this many CPUs busy before a timed run make its time noisy. */
-const BUSY_CPUS = 0.25;
 
 export interface ScenarioResult {
   scenario: string;
@@ -25,8 +23,8 @@ export interface ScenarioResult {
   /** Failed to run at all. */
   error?: string;
   profile?: ProfileSummary;
-  /** The most CPUs other processes kept busy just before one of the scenario's timed runs. */
-  busyCpus?: number;
+  /** Timed runs that started while other processes kept the CPUs busy (their times are noisy). */
+  busy?: ({ run: string } & CpuUse)[];
 }
 
 export function printResults(results: ScenarioResult[], log: (line: string) => void): void {
@@ -67,12 +65,12 @@ export function printResults(results: ScenarioResult[], log: (line: string) => v
   ]);
   log(table(['scenario', 'side', 'phases'], phases));
 
-  const busy = results.filter((r) => (r.busyCpus ?? 0) > BUSY_CPUS);
-  if (busy.length > 0) {
-    const most = Math.max(...busy.map((r) => r.busyCpus!)).toFixed(1);
-    log(
-      `\nWARNING: other processes kept up to ${most} CPUs busy before timed runs of ${busy.map((r) => r.scenario).join(', ')}: those times are noisy.`,
-    );
+  for (const r of results) {
+    for (const b of r.busy ?? []) {
+      log(
+        `\nWARNING: ${r.scenario}, ${b.run}: the machine was busy before the run (${b.cpus} CPUs: ${b.top.map((p) => `${p.process} ${p.cpus}`).join(', ')}); its time is noisy.`,
+      );
+    }
   }
   for (const r of results) {
     if (r.error) log(`\n${r.scenario}: ERROR ${r.error}`);

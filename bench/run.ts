@@ -11,7 +11,7 @@ import { readConfig, type BenchConfig } from './config.js';
 import { ensureDataset, TABLES, type Dataset } from './dataset.js';
 import { ferryVerify, runFerry } from './ferry.js';
 import { mysqlSource, mysqlTarget, nativeCopy, postgresTarget, sqliteSource, type NativeSource, type NativeTarget } from './native.js';
-import { busyCpus } from './measure.js';
+import { waitForQuiet } from './machine.js';
 import { summarizeProfile } from './profile.js';
 import { printResults, writeResults, type ScenarioResult } from './report.js';
 import { Servers, type ScratchDb, type ServerEngine } from './servers.js';
@@ -111,9 +111,12 @@ async function runScenario(
   /** Runs `work` into a fresh database of the target engine, then checks what landed and drops it. */
   const intoFresh = async <T>(side: string, work: (db: ScratchDb) => Promise<T>, after?: (db: ScratchDb) => Promise<void>): Promise<T> => {
     await servers.settle(scenario.target);
-    // Other work on the machine (a test suite, a build) steals CPU from whichever side runs then: record it.
-    const busy = await busyCpus();
-    if (busy !== undefined) result.busyCpus = Math.max(result.busyCpus ?? 0, busy);
+    const busy = await waitForQuiet();
+    if (busy) {
+      result.busy ??= [];
+      result.busy.push({ run: side, ...busy });
+      log(`  (busy before ${side}: ${busy.top.map((p) => `${p.process} ${p.cpus}`).join(', ')})`);
+    }
     const db = await servers.create(scenario.target, side.replace(/\W/g, ''));
     try {
       const out = await work(db);

@@ -1,7 +1,7 @@
 /**
  * Resume after any interruption. A real `ferry migrate` child is killed with SIGKILL at many points — during
- * schema creation, at several row counts inside a 200,000-row table, inside a table without a key, during index
- * builds, before constraints, during verification — on three engine pairs, and the same command run again must
+ * schema creation, between tables, at several row counts inside a 200,000-row table (after a batch commits, and inside its transaction), inside a table without a
+ * key, during index builds, before constraints, during verification — on three engine pairs, and the same command run again must
  * finish with a target that verifies equal to the source: no row lost, none written twice.
  */
 import assert from 'node:assert/strict';
@@ -14,7 +14,16 @@ import { BIG_ROWS, createBigSource } from './helpers/big-source.js';
 import { ferry } from './helpers/cli.js';
 import { requireServer, scratchDb, tempDir, type EngineName, type ScratchDb } from './helpers/servers.js';
 
-const KILL_POINTS = ['schema', 'data:big:1', 'data:big:60000', 'data:big:175000', 'index:big', 'data:nokey:5000', 'constraints', 'verify'];
+const KILL_POINTS = [
+  'schema',
+  'copy:nokey',
+  'data:big:60000',
+  'uncommitted:big:175000',
+  'index:big',
+  'data:nokey:5000',
+  'constraints',
+  'verify',
+];
 
 const PAIRS: [EngineName, EngineName][] = [
   ['sqlite', 'postgres'],

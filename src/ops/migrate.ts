@@ -224,6 +224,7 @@ async function copyAll(
       ts.sourceRows ??= ts.rowsTotal;
       ts.status = 'copying';
       writeState(options.statePath, state);
+      faultPoint(`copy:${table.name}`);
       let lastWrite = performance.now();
       const copy = await copyTable(source, target, table, {
         batchRows: options.batchRows ?? 5000,

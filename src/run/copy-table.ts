@@ -101,6 +101,8 @@ export async function copyTable(
         resumeKey: resumeKey ? encodeKey(resumeKey) : undefined,
         digest: digest.clone().merge(written).toJSON(),
       };
+      // Inside the open transaction: a kill here must lose the whole batch, never half of it.
+      faultPoint(`uncommitted:${table.name}`, committed.rowsDone);
       return committed;
     };
     const checkpoint: CheckpointWrite | undefined = options.runId
