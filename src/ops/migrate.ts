@@ -1,26 +1,17 @@
-import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import { CONVERSION_RULES } from '../core/conform.js';
-import type { DatasetReader, DatasetWriter } from '../core/dataset.js';
-import { TableDigest } from '../core/digest.js';
 import { FerryError } from '../core/errors.js';
-import { orderByDependencies, type NotCarried, type TableSchema } from '../core/schema.js';
-import { copyTable, type TableProgress } from '../run/copy-table.js';
-import { ignoreEvents, type EventListener } from '../run/events.js';
-import { faultPoint } from '../run/fault.js';
-import { planFingerprint } from '../run/fingerprint.js';
-import { RejectLog } from '../run/rejects.js';
-import { readState, removeState, writeState, type RunState } from '../run/state-file.js';
+import { orderByDependencies } from '../core/schema.js';
+import type { EventListener } from '../run/events.js';
+import { runPipeline, type RunResult } from '../run/pipeline.js';
 import { checkDistinct, openSource, openTarget } from './endpoints.js';
 import { planTargetTables } from './plan-schema.js';
-import { resumeCheck } from './resume-check.js';
 import { selectTables, type TableSelection } from './select-tables.js';
-import { compareTable, type TableComparison } from './verify.js';
 import { FERRY_VERSION } from './version.js';
 
-export interface MigrateOptions extends TableSelection {
-  source: string;
-  target: string;
+export type { TableSummary } from '../run/pipeline.js';
+
+/** Options shared by the commands that write: migrate, restore, backup. */
+export interface WriteOptions extends TableSelection {
   /** Drop tables of the same names in the target instead of refusing. */
   dropExisting?: boolean;
   /** Conversion rules chosen for hazards (see CONVERSION_RULES). */
@@ -40,43 +31,19 @@ export interface MigrateOptions extends TableSelection {
   events?: EventListener;
 }
 
-export interface TableSummary {
-  table: string;
-  rows: number;
-  rejected: number;
-  seconds: number;
-  rejectFile?: string;
-  verification?: TableComparison;
+export interface MigrateOptions extends WriteOptions {
+  source: string;
+  target: string;
 }
 
-export interface MigrateResult {
-  source: { endpoint: string; version: string };
-  target: { endpoint: string; version: string };
-  tables: TableSummary[];
-  rows: number;
-  rejected: number;
-  notCarried: NotCarried[];
-  /** True when every table verified equal to what was sent; undefined when verification was skipped. */
-  verified?: boolean;
-  /** Set when this run continued an interrupted one. */
-  resumed?: { tablesDone: number; tables: number };
-  statePath: string;
-  seconds: number;
-}
+export type MigrateResult = RunResult;
 
 /**
- * Copies the selected tables of a database into another (any engine to any engine): bare tables first, then the
- * data in batches, then indexes and identity values per table, then foreign keys and checks, then verification of
- * every table against the digest of what was sent. Every step is recorded (checkpoints in the target, committed
- * with each batch, and migration_state.json), so the same command run again after an interruption continues.
+ * Copies the selected tables of a database (or a backup) into a database, any engine to any engine, and verifies
+ * every table against what was sent. The same command run again after an interruption continues.
  */
 export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
-  const started = performance.now();
-  const events = options.events ?? ignoreEvents;
   const rules = checkRules(options.convert ?? []);
-  const statePath = resolve(options.statePath ?? 'migration_state.json');
-  let recorded = readState(statePath);
-
   const source = await openSource(options.source);
   try {
     const schema = await source.readSchema();
@@ -84,92 +51,16 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     checkDistinct(source, options.target);
     const target = await openTarget(options.target);
     try {
-      await target.lock();
       const plan = planTargetTables(source, target.engine, selected);
-      const notCarried = [...schema.notCarried.filter((n) => !n.table || selected.some((t) => t.name === n.table)), ...plan.notCarried];
-      const fingerprint = planFingerprint(plan.tables, { convert: [...rules].sort() });
-
-      if (recorded && options.forceReset) {
-        await resetRecordedRun(recorded, target, events);
-        removeState(statePath);
-        recorded = undefined;
-      }
-      let state: RunState;
-      if (recorded && recorded.phase !== 'done') {
-        await resumeCheck(recorded, { source, target, fingerprint, statePath });
-        state = recorded;
-        const done = Object.values(state.tables).filter((t) => t.status === 'finished').length;
-        const current = Object.entries(state.tables).find(([, t]) => t.status === 'copying' || t.status === 'copied');
-        events({
-          type: 'log',
-          level: 'info',
-          message: `resuming: ${done} of ${state.plan.tables.length} tables done${current ? `, ${current[0]} at row ${current[1].rowsDone}` : ''}`,
-        });
-      } else {
-        await prepareTarget(
-          target,
-          plan.tables.map((t) => t.name),
-          options.dropExisting === true,
-          events,
-        );
-        state = newState(source, target, plan.tables, fingerprint, rules);
-        writeState(statePath, state);
-      }
-      const tablesDoneAtStart = Object.values(state.tables).filter((t) => t.status === 'finished').length;
-
-      if (state.phase === 'schema') {
-        events({ type: 'phase', phase: 'schema', detail: `${plan.tables.length} tables` });
-        // Tables of this run that an interrupted schema phase left behind hold no data yet: start them anew.
-        await target.dropTables(await target.existingTables(plan.tables.map((t) => t.name)));
-        try {
-          await target.createTables(plan.tables);
-        } catch (e) {
-          // A refusal (a name too long for the target…) comes before anything is created: no run to resume.
-          if (e instanceof FerryError && e.kind === 'refused' && !recorded) removeState(statePath);
-          throw e;
-        }
-        faultPoint('schema');
-        state.phase = 'data';
-        writeState(statePath, state);
-      }
-      notCarried.push(...(target.notCarried?.(plan.tables) ?? []));
-
-      const rejects = new RejectLog(resolve(options.rejectsDir ?? 'ferry-rejects'));
-      const digests = await copyAll(source, target, plan.tables, state, { ...options, rules, rejects, events, statePath });
-
-      if (state.phase === 'data') {
-        events({ type: 'phase', phase: 'constraints' });
-        await target.finishSchema(plan.tables);
-        faultPoint('constraints');
-        state.phase = 'verify';
-        writeState(statePath, state);
-      }
-
-      const summaries: TableSummary[] = plan.tables.map((t) => {
-        const ts = state.tables[t.name]!;
-        return { table: t.name, rows: ts.rowsDone, rejected: ts.rejected, seconds: ts.seconds ?? 0, rejectFile: rejects.fileFor(t.name) };
+      return await runPipeline(source, target, {
+        ...options,
+        command: 'migrate',
+        ferryVersion: FERRY_VERSION,
+        tables: plan.tables,
+        notCarried: [...schema.notCarried.filter((n) => !n.table || selected.some((t) => t.name === n.table)), ...plan.notCarried],
+        rules,
+        reopenTarget: () => openSource(options.target),
       });
-      let verified: boolean | undefined;
-      if (options.verify !== false) {
-        events({ type: 'phase', phase: 'verify' });
-        faultPoint('verify');
-        verified = await verifyTarget(options.target, plan.tables, digests, summaries, options.batchRows);
-      }
-      await target.clearCheckpoints(state.runId);
-      state.phase = 'done';
-      writeState(statePath, state);
-      return {
-        source: { endpoint: source.description, version: await source.serverVersion() },
-        target: { endpoint: target.description, version: await target.serverVersion() },
-        tables: summaries,
-        rows: summaries.reduce((n, s) => n + s.rows, 0),
-        rejected: summaries.reduce((n, s) => n + s.rejected, 0),
-        notCarried,
-        verified,
-        resumed: recorded ? { tablesDone: tablesDoneAtStart, tables: plan.tables.length } : undefined,
-        statePath,
-        seconds: (performance.now() - started) / 1000,
-      };
     } finally {
       await target.close();
     }
@@ -178,109 +69,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   }
 }
 
-interface CopyAllOptions extends MigrateOptions {
-  rules: Set<string>;
-  rejects: RejectLog;
-  events: EventListener;
-  statePath: string;
-}
-
-/** The data phase: every table not yet finished is copied (from its checkpoint), then given its indexes. */
-async function copyAll(
-  source: DatasetReader,
-  target: DatasetWriter,
-  tables: TableSchema[],
-  state: RunState,
-  options: CopyAllOptions,
-): Promise<Map<string, TableDigest>> {
-  const digests = new Map<string, TableDigest>();
-  const checkpoints = await target.readCheckpoints(state.runId);
-  const committed = (name: string) => {
-    const text = checkpoints.get(name);
-    return text ? (JSON.parse(text) as TableProgress) : undefined;
-  };
-  if (state.phase === 'data') options.events({ type: 'phase', phase: 'data' });
-  for (const table of tables) {
-    const ts = state.tables[table.name]!;
-    if (ts.status === 'finished' || state.phase !== 'data') {
-      const cp = committed(table.name);
-      digests.set(table.name, cp ? TableDigest.fromJSON(cp.digest) : new TableDigest());
-      continue;
-    }
-    if (ts.status === 'pending' || ts.status === 'copying') {
-      let resumeFrom = committed(table.name);
-      if (resumeFrom && !resumeFrom.resumeKey && resumeFrom.rowsDone > 0) {
-        // The reader cannot position itself inside this table (no key): empty it and copy it again.
-        options.events({
-          type: 'log',
-          level: 'info',
-          message: `${table.name} has no key to resume from: copying it again from its first row`,
-        });
-        await target.truncateTable(table);
-        resumeFrom = undefined;
-      }
-      options.rejects.truncate(table.name, resumeFrom?.rejectBytes ?? 0);
-      ts.rowsTotal = await source.countRows(table);
-      ts.sourceRows ??= ts.rowsTotal;
-      ts.status = 'copying';
-      writeState(options.statePath, state);
-      faultPoint(`copy:${table.name}`);
-      let lastWrite = performance.now();
-      const copy = await copyTable(source, target, table, {
-        batchRows: options.batchRows ?? 5000,
-        rules: options.rules,
-        rejects: options.rejects,
-        events: options.events,
-        runId: options.checkpoints === false ? undefined : state.runId,
-        resumeFrom,
-        rowsTotal: ts.rowsTotal,
-        onCommitted: (p) => {
-          Object.assign(ts, { rowsDone: p.rowsDone, rejected: p.rejected, resumeKey: p.resumeKey });
-          // The mirror is for people; the checkpoint in the target is what resumes. Once a second is enough.
-          if (performance.now() - lastWrite > 1000) {
-            writeState(options.statePath, state);
-            lastWrite = performance.now();
-          }
-        },
-      });
-      Object.assign(ts, { status: 'copied', rowsDone: copy.rows, rejected: copy.rejected, seconds: copy.seconds });
-      writeState(options.statePath, state);
-      digests.set(table.name, copy.digest);
-    } else {
-      const cp = committed(table.name);
-      digests.set(table.name, cp ? TableDigest.fromJSON(cp.digest) : new TableDigest());
-    }
-    options.events({ type: 'phase', phase: 'indexes', detail: table.name });
-    faultPoint(`index:${table.name}`);
-    await target.finishTable(table);
-    ts.status = 'finished';
-    writeState(options.statePath, state);
-  }
-  return digests;
-}
-
-async function verifyTarget(
-  endpoint: string,
-  tables: TableSchema[],
-  digests: Map<string, TableDigest>,
-  summaries: TableSummary[],
-  batchRows?: number,
-): Promise<boolean> {
-  const check = await openSource(endpoint);
-  try {
-    const written = (await check.readSchema()).tables;
-    for (const [i, table] of tables.entries()) {
-      const landed = written.find((t) => t.name === table.name);
-      if (!landed) throw new FerryError('failed', `table ${table.name} is missing from the target after the run`);
-      summaries[i]!.verification = await compareTable(digests.get(table.name)!, check, table, landed, { batchRows });
-    }
-  } finally {
-    await check.close();
-  }
-  return summaries.every((s) => s.verification?.equal);
-}
-
-function checkRules(rules: string[]): Set<string> {
+/** The --convert rules, each checked against the known ones. */
+export function checkRules(rules: string[]): Set<string> {
   for (const rule of rules) {
     if (!(rule in CONVERSION_RULES)) {
       throw new FerryError('usage', `unknown conversion rule "${rule}"`, {
@@ -289,53 +79,4 @@ function checkRules(rules: string[]): Set<string> {
     }
   }
   return new Set(rules);
-}
-
-function newState(source: DatasetReader, target: DatasetWriter, tables: TableSchema[], fingerprint: string, rules: Set<string>): RunState {
-  const now = new Date().toISOString();
-  return {
-    format: 1,
-    ferryVersion: FERRY_VERSION,
-    command: 'migrate',
-    runId: randomUUID(),
-    source: source.description,
-    target: target.description,
-    plan: { tables: tables.map((t) => t.name), options: { convert: [...rules].sort() } },
-    planFingerprint: fingerprint,
-    phase: 'schema',
-    tables: Object.fromEntries(tables.map((t) => [t.name, { status: 'pending', rowsTotal: 0, rowsDone: 0, rejected: 0 }])),
-    startedAt: now,
-    updatedAt: now,
-  };
-}
-
-/** --force-reset: drop what the recorded run created in this target, and its checkpoints; nothing else. */
-async function resetRecordedRun(recorded: RunState, target: DatasetWriter, events: EventListener): Promise<void> {
-  if (recorded.target !== target.description) {
-    events({ type: 'log', level: 'warn', message: `the state file recorded a run into ${recorded.target}; that target is left as it is` });
-    return;
-  }
-  const created = await target.existingTables(recorded.plan.tables);
-  events({
-    type: 'log',
-    level: 'warn',
-    message: `--force-reset: dropping ${created.length} table(s) the recorded run created${created.length ? `: ${created.join(', ')}` : ''}`,
-  });
-  await target.dropTables(created);
-  await target.clearCheckpoints(recorded.runId);
-}
-
-/** A target must not already hold the tables the run creates, unless the user asked to drop them. */
-async function prepareTarget(target: DatasetWriter, names: string[], dropExisting: boolean, events: EventListener): Promise<void> {
-  const existing = await target.existingTables(names);
-  if (existing.length === 0) return;
-  if (!dropExisting) {
-    throw new FerryError(
-      'refused',
-      `the target already holds ${existing.length} of the tables to create: ${existing.slice(0, 10).join(', ')}${existing.length > 10 ? ', …' : ''}`,
-      { hint: 'choose an empty target, or pass --drop-existing to replace those tables', details: { existing } },
-    );
-  }
-  events({ type: 'log', level: 'warn', message: `dropping ${existing.length} existing table(s) in the target: ${existing.join(', ')}` });
-  await target.dropTables(existing);
 }

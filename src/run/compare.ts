@@ -1,0 +1,93 @@
+import type { DatasetReader } from '../core/dataset.js';
+import type { TableDigest } from '../core/digest.js';
+import { keyColumns, type TableSchema } from '../core/schema.js';
+import { digestTable, rowsInBuckets, type DigestOptions } from './digest-table.js';
+
+/** One differing row: present on one side only, or on both with other values. */
+export interface KeyDifference {
+  key: string;
+  status: 'only in A' | 'only in B' | 'differs';
+}
+
+export interface TableComparison {
+  table: string;
+  rowsA: number;
+  rowsB: number;
+  digestA: string;
+  digestB: string;
+  equal: boolean;
+  /** Why the table could not be compared row by row (columns differ), when that is the case. */
+  problem?: string;
+  examples: KeyDifference[];
+}
+
+/** Compares one table; `expected` (the digest of what a run sent) replaces reading side A when given. */
+export async function compareTable(
+  a: DatasetReader | TableDigest,
+  b: DatasetReader,
+  tableA: TableSchema,
+  tableB: TableSchema,
+  options: { batchRows?: number; examples?: number },
+): Promise<TableComparison> {
+  const columns = tableA.columns.map((c) => c.name);
+  const missing = columns.filter((c) => !tableB.columns.some((x) => x.name === c));
+  const extra = tableB.columns.filter((x) => !columns.includes(x.name)).map((x) => x.name);
+  const digestOptions: DigestOptions = { batchRows: options.batchRows ?? 5000, keyColumns: keyColumns(tableA) ?? [], columns };
+  const digestB = missing.length === 0 ? await digestTable(b, tableB, digestOptions) : undefined;
+  const digestA = 'readRows' in a ? await digestTable(a, tableA, digestOptions) : a;
+  const comparison: TableComparison = {
+    table: tableA.name,
+    rowsA: digestA.rows,
+    rowsB: digestB?.rows ?? -1,
+    digestA: digestA.hex(),
+    digestB: digestB?.hex() ?? '',
+    equal: digestB !== undefined && extra.length === 0 && digestA.hex() === digestB.hex(),
+    examples: [],
+  };
+  if (missing.length > 0 || extra.length > 0) {
+    comparison.problem = [
+      missing.length ? `columns only in A: ${missing.join(', ')}` : '',
+      extra.length ? `columns only in B: ${extra.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+  } else if (!comparison.equal && digestB && 'readRows' in a) {
+    comparison.examples = await differingKeys(
+      a,
+      b,
+      tableA,
+      tableB,
+      digestOptions,
+      digestA.differingBuckets(digestB),
+      options.examples ?? 5,
+    );
+  }
+  return comparison;
+}
+
+async function differingKeys(
+  a: DatasetReader,
+  b: DatasetReader,
+  tableA: TableSchema,
+  tableB: TableSchema,
+  options: DigestOptions,
+  buckets: Set<number>,
+  limit: number,
+): Promise<KeyDifference[]> {
+  // Bounded memory: only rows of differing buckets are held, and at most this many per side.
+  const cap = 20_000;
+  const rowsA = await rowsInBuckets(a, tableA, options, buckets, cap);
+  const rowsB = await rowsInBuckets(b, tableB, options, buckets, cap);
+  const out: KeyDifference[] = [];
+  for (const [key, hash] of rowsA) {
+    if (out.length >= limit) break;
+    const other = rowsB.get(key);
+    if (other === undefined) out.push({ key, status: 'only in A' });
+    else if (other !== hash) out.push({ key, status: 'differs' });
+  }
+  for (const key of rowsB.keys()) {
+    if (out.length >= limit) break;
+    if (!rowsA.has(key)) out.push({ key, status: 'only in B' });
+  }
+  return out;
+}
