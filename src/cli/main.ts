@@ -1,13 +1,17 @@
 import { FerryError, isFerryError, safeMessage } from '../core/errors.js';
+import { backupCommand } from './commands/backup.js';
 import { demoCommand } from './commands/demo.js';
 import { inspectCommand } from './commands/inspect.js';
 import { migrateCommand } from './commands/migrate.js';
+import { restoreCommand } from './commands/restore.js';
 import { verifyCommand } from './commands/verify.js';
 import { FERRY_VERSION } from '../ops/version.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   migrate: { run: migrateCommand, summary: 'copy a database into another, any engine to any engine, and verify' },
+  backup: { run: backupCommand, summary: 'snapshot a database into a verifiable folder or .ferry archive' },
+  restore: { run: restoreCommand, summary: 'restore a backup into a new database of any engine' },
   verify: { run: verifyCommand, summary: 'compare two endpoints table by table' },
   inspect: { run: inspectCommand, summary: 'show what an endpoint holds' },
   demo: { run: demoCommand, summary: 'see ferry work on a sample SQLite database (no server needed)' },

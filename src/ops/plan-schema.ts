@@ -8,17 +8,19 @@ import type { NotCarried, TableSchema } from '../core/schema.js';
  * engine (engines/sql/ddl.ts reports those). Everything left behind is listed.
  */
 export function planTargetTables(
-  source: DatasetReader,
+  source: DatasetReader | string,
   targetEngine: string,
   tables: TableSchema[],
 ): { tables: TableSchema[]; notCarried: NotCarried[] } {
   const notCarried: NotCarried[] = [];
-  const sameEngine = source.engine === targetEngine;
+  // A backup carries its origin's engine: its checks are spelled in that engine's SQL.
+  const sourceEngine = typeof source === 'string' ? source : source.engine;
+  const sameEngine = sourceEngine === targetEngine;
   const planned = tables.map((t) => ({
     ...t,
     checks: t.checks.filter((c) => {
       if (sameEngine || isPortableCheck(c.expression)) return true;
-      notCarried.push({ kind: 'check', table: t.name, name: c.name, reason: `CHECK (${c.expression}) is ${source.engine}-specific` });
+      notCarried.push({ kind: 'check', table: t.name, name: c.name, reason: `CHECK (${c.expression}) is ${sourceEngine}-specific` });
       return false;
     }),
   }));
