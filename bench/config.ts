@@ -23,6 +23,8 @@ export interface BenchConfig {
   mysqlUrl: string;
   /** Scenario names to run (all when empty). */
   only: string[];
+  /** Runs of each side per scenario; the median is reported. */
+  repeat: number;
   /** Also run ferry once more per scenario under --cpu-prof (untimed) and summarise where its time goes. */
   profile: boolean;
   /** Also compare the native targets' content with the source (`ferry verify`, untimed). */
@@ -44,6 +46,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    repeat: Math.max(1, Math.floor(Number(env.BENCH_REPEAT ?? 1)) || 1),
     profile: flag(env.BENCH_PROFILE),
     checkNativeContent: flag(env.BENCH_CHECK_NATIVE),
   };

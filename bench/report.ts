@@ -23,11 +23,13 @@ export interface ScenarioResult {
   /** Failed to run at all. */
   error?: string;
   profile?: ProfileSummary;
+  /** Every run's seconds by side, when each side ran more than once (BENCH_REPEAT); the median is reported. */
+  allSeconds?: Record<string, number[]>;
   /** Timed runs that started while other processes kept the CPUs busy (their times are noisy). */
   busy?: ({ run: string } & CpuUse)[];
 }
 
-export function printResults(results: ScenarioResult[], log: (line: string) => void): void {
+export function printResults(results: ScenarioResult[], repeat: number, log: (line: string) => void): void {
   const header = ['scenario', 'rows', 'native s', 'ferry s', 'ratio', 'ferry rows/s', 'ferry MB', 'ferry+verify s', 'ratio', 'MB', 'check'];
   const rows = results.map((r) => {
     const ratio = (run?: FerryRun) => (run && r.native ? flagged(run.seconds / r.native.seconds, TARGETS.ratio, 'x') : '-');
@@ -46,6 +48,7 @@ export function printResults(results: ScenarioResult[], log: (line: string) => v
     ];
   });
   log(table(header, rows));
+  if (repeat > 1) log(`times are the median of ${repeat} runs of each side (every run's time is in latest.json)`);
   log(
     `targets: ferry/native ≤ ${TARGETS.ratio}x, peak RSS ≤ ${TARGETS.peakRssMb} MB (a * marks a miss). The native pipelines do not verify.`,
   );

@@ -81,7 +81,7 @@ async function main(): Promise<number> {
   }
 
   log('');
-  printResults(results, log);
+  printResults(results, config.repeat, log);
   const path = writeResults(config.resultsDir, {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
@@ -90,6 +90,7 @@ async function main(): Promise<number> {
       mysql: await servers.serverVersion('mysql').catch(() => undefined),
     },
     dataset: { path: dataset.path, rows: dataset.rows },
+    repeat: config.repeat,
     results,
   });
   log(`\nresults: ${path}`);
@@ -133,20 +134,33 @@ async function runScenario(
     }
   };
 
-  result.native = await intoFresh(
-    'native',
-    (db) => nativeCopy(source.native, NATIVE_TARGETS[scenario.target](db), TABLES),
-    async (db) => {
-      if (!config.checkNativeContent) return;
-      const check = await ferryVerify(source.endpoint, db.url);
-      if (!check.equal) result.problems.push(`the native pipeline's target differs from the source:\n${check.output}`);
-    },
+  /** Runs one side `config.repeat` times (each into a fresh database) and keeps the median run. */
+  const timed = async <T extends { seconds: number; peakRssMb?: number }>(side: string, once: () => Promise<T>): Promise<T> => {
+    const runs: T[] = [];
+    for (let i = 0; i < config.repeat; i++) {
+      const run = await once();
+      log(`  ${side.padEnd(14)}${run.seconds.toFixed(1)} s${run.peakRssMb === undefined ? '' : `, peak ${Math.round(run.peakRssMb)} MB`}`);
+      runs.push(run);
+    }
+    (result.allSeconds ??= {})[side] = runs.map((r) => Math.round(r.seconds * 100) / 100);
+    return runs.sort((a, b) => a.seconds - b.seconds)[Math.floor((runs.length - 1) / 2)]!;
+  };
+
+  result.native = await timed('native', () =>
+    intoFresh(
+      'native',
+      (db) => nativeCopy(source.native, NATIVE_TARGETS[scenario.target](db), TABLES),
+      async (db) => {
+        if (!config.checkNativeContent) return;
+        const check = await ferryVerify(source.endpoint, db.url);
+        if (!check.equal) result.problems.push(`the native pipeline's target differs from the source:\n${check.output}`);
+      },
+    ),
   );
-  log(`  native          ${result.native.seconds.toFixed(1)} s`);
-  result.ferry = await intoFresh('ferry', (db) => runFerry(source.endpoint, db.url, { verify: false }));
-  log(`  ferry           ${result.ferry.seconds.toFixed(1)} s, peak ${Math.round(result.ferry.peakRssMb ?? NaN)} MB`);
-  result.ferryVerified = await intoFresh('ferry+verify', (db) => runFerry(source.endpoint, db.url, { verify: true }));
-  log(`  ferry+verify    ${result.ferryVerified.seconds.toFixed(1)} s, peak ${Math.round(result.ferryVerified.peakRssMb ?? NaN)} MB`);
+  result.ferry = await timed('ferry', () => intoFresh('ferry', (db) => runFerry(source.endpoint, db.url, { verify: false })));
+  result.ferryVerified = await timed('ferry+verify', () =>
+    intoFresh('ferry+verify', (db) => runFerry(source.endpoint, db.url, { verify: true })),
+  );
   if (result.ferryVerified.notVerified.length > 0) {
     result.problems.push(
       `ferry's own verification found a difference in ${result.ferryVerified.notVerified.join(', ')} (run ferry verify on a kept copy)`,
@@ -163,6 +177,8 @@ async function runScenario(
       result.problems.push(`${table.name} differs in shape: native has [${onlyNative.join('; ')}], ferry has [${onlyFerry.join('; ')}]`);
     }
   }
+
+  result.problems = [...new Set(result.problems)];
 
   if (config.profile) {
     mkdirSync(config.resultsDir, { recursive: true });

@@ -86,7 +86,10 @@ describe('backups as endpoints and file trees', () => {
       assert.equal(migrated.tables.find((t) => t.table === 'big')?.rows, BIG_ROWS);
 
       const restored = join(dir.path, 'files-back');
-      const r = await ferry(['restore', archive, join(dir.path, 'restored.db'), '--files-to', restored, '-q', '--state', join(dir.path, 's3.json')], { cwd: dir.path });
+      const r = await ferry(
+        ['restore', archive, join(dir.path, 'restored.db'), '--files-to', restored, '-q', '--state', join(dir.path, 's3.json')],
+        { cwd: dir.path },
+      );
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /restored 2 files/);
       assert.deepEqual(readFileSync(join(restored, 'avatars', 'ü', '1.png')), blob);
@@ -102,7 +105,10 @@ describe('backups as endpoints and file trees', () => {
       const db = join(dir.path, 'app.db');
       createBigSource(db);
       const folder = join(dir.path, 'bk');
-      assert.equal((await ferry(['backup', db, folder, '-q', '--tables', 'child', '--state', join(dir.path, 's.json')], { cwd: dir.path })).code, 0);
+      assert.equal(
+        (await ferry(['backup', db, folder, '-q', '--tables', 'child', '--state', join(dir.path, 's.json')], { cwd: dir.path })).code,
+        0,
+      );
       const tableFile = join(folder, 'tables', readdirSync(join(folder, 'tables'))[0]!);
       const bytes = readFileSync(tableFile);
       bytes[Math.floor(bytes.length / 2)]! ^= 0xff;

@@ -34,7 +34,10 @@ export async function copyFileTree(source: string, dest: string): Promise<Manife
       if (problem) throw refused(`${full} cannot be carried: its name makes ${problem}`, 'rename it');
       const st = lstatSync(full);
       if (st.isSymbolicLink()) {
-        throw refused(`${full} is a symbolic link: a backup holds regular files only`, 'replace it with a copy of its target, or remove it');
+        throw refused(
+          `${full} is a symbolic link: a backup holds regular files only`,
+          'replace it with a copy of its target, or remove it',
+        );
       }
       if (st.isDirectory()) {
         mkdirSync(join(dest, path));
@@ -62,7 +65,7 @@ export async function extractFiles(store: BackupStore, files: ManifestFile[], de
     if (pathProblem(f.path) || !target.startsWith(root + sep)) {
       throw new FerryError('refused', `${f.path} would be written outside ${root}`, { hint: 'the backup is unsafe: do not use it' });
     }
-    checkTarget(root, target);
+    checkExtractTarget(root, target);
     return target;
   });
   let bytes = 0;
@@ -73,7 +76,9 @@ export async function extractFiles(store: BackupStore, files: ManifestFile[], de
     try {
       got = await copyHashed(store.open(`${FILES_DIR}/${f.path}`), target);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw refused(`${target} already exists: ferry does not overwrite files`, 'extract into an empty folder');
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw refused(`${target} already exists: ferry does not overwrite files`, 'extract into an empty folder');
+      }
       rmSync(target, { force: true });
       throw e;
     }
@@ -87,7 +92,7 @@ export async function extractFiles(store: BackupStore, files: ManifestFile[], de
 }
 
 /** Refuses an existing file at `target`, and any existing part of its path inside `root` that is not a folder. */
-function checkTarget(root: string, target: string): void {
+function checkExtractTarget(root: string, target: string): void {
   const parts = relative(root, target).split(sep);
   let at = root;
   for (const [i, part] of parts.entries()) {
@@ -102,9 +107,13 @@ function checkTarget(root: string, target: string): void {
       throw new FerryError('refused', `${at} already exists: ferry does not overwrite files`, { hint: 'extract into an empty folder' });
     }
     if (st.isSymbolicLink() || !st.isDirectory()) {
-      throw new FerryError('refused', `${at} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}: refusing to extract through it`, {
-        hint: 'extract into an empty folder',
-      });
+      throw new FerryError(
+        'refused',
+        `${at} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}: refusing to extract through it`,
+        {
+          hint: 'extract into an empty folder',
+        },
+      );
     }
   }
 }

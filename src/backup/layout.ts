@@ -12,7 +12,7 @@ import { indexTar, type TarEntry, type TarSource } from './tar.js';
 export const MANIFEST_FILE = 'manifest.json';
 export const TABLES_DIR = 'tables';
 export const FILES_DIR = 'files';
-/** A writer's in-progress files, in the folder (or the archive's work folder) it writes; never in a finished backup. */
+/** A writer's in-progress files, in the folder (or the archive's work folder) it writes; gone once its run is over. */
 export const RUN_FILE = '.ferry-run.json';
 export const CHECKPOINT_FILE = '.ferry-checkpoint.json';
 export const LOCK_FILE = '.ferry-lock';
@@ -33,7 +33,10 @@ export function archiveEntries(workDir: string, manifest: Manifest, manifestText
     { name: MANIFEST_FILE, type: 'file', data: Buffer.from(manifestText) },
     { name: TABLES_DIR, type: 'directory' },
   ];
-  for (const t of manifest.tables) entries.push({ name: t.file, type: 'file', path: join(workDir, t.file), size: statSync(join(workDir, t.file)).size });
+  for (const t of manifest.tables) {
+    const path = join(workDir, t.file);
+    entries.push({ name: t.file, type: 'file', path, size: statSync(path).size });
+  }
   entries.push({ name: FILES_DIR, type: 'directory' });
   const folders = new Set<string>();
   for (const f of manifest.files) {

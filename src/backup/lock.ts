@@ -27,9 +27,13 @@ export class FileLock {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
         const owner = this.owner();
         if (owner && isAlive(owner.pid, owner.host)) {
-          throw new FerryError('refused', `another ferry run (process ${owner.pid} on ${owner.host}, since ${owner.since}) is writing ${this.what}`, {
-            hint: `wait for it to finish; if no such run exists, remove ${this.path}`,
-          });
+          throw new FerryError(
+            'refused',
+            `another ferry run (process ${owner.pid} on ${owner.host}, since ${owner.since}) is writing ${this.what}`,
+            {
+              hint: `wait for it to finish; if no such run exists, remove ${this.path}`,
+            },
+          );
         }
         rmSync(this.path, { force: true });
       }

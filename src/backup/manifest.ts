@@ -76,9 +76,13 @@ export function readManifest(text: string, where: string): Manifest {
     throw damaged(where, `is not a ferry backup (manifest.json says format ${JSON.stringify(m.format)}, not "${FORMAT_NAME}")`);
   }
   if (m.version !== FORMAT_VERSION) {
-    throw new FerryError('endpoint', `${where}: unknown backup format version ${JSON.stringify(m.version)}: this ferry reads version ${FORMAT_VERSION}`, {
-      hint: 'read it with the ferry that wrote it (or a newer one)',
-    });
+    throw new FerryError(
+      'endpoint',
+      `${where}: unknown backup format version ${JSON.stringify(m.version)}: this ferry reads version ${FORMAT_VERSION}`,
+      {
+        hint: 'read it with the ferry that wrote it (or a newer one)',
+      },
+    );
   }
   const createdAt = string(m.createdAt, 'createdAt', fail);
   if (Number.isNaN(Date.parse(createdAt))) throw fail('createdAt', 'is not a date');
@@ -100,12 +104,16 @@ export function readManifest(text: string, where: string): Manifest {
     if (names.has(name)) throw fail(`${at}.name`, `repeats the table ${JSON.stringify(name)}`);
     names.add(name);
     checkTableSchema(table.schema, `${at}.schema`, fail);
-    if ((table.schema as TableSchema).name !== name) throw fail(`${at}.schema.name`, `differs from the table's name ${JSON.stringify(name)}`);
+    if ((table.schema as TableSchema).name !== name)
+      throw fail(`${at}.schema.name`, `differs from the table's name ${JSON.stringify(name)}`);
     count(table.rows, `${at}.rows`, fail);
     const file = string(table.file, `${at}.file`, fail);
     const problem = pathProblem(file);
     if (problem || !file.startsWith(`${TABLES_DIR}/`) || file.split('/').length !== 2 || !file.endsWith('.ndjson.gz')) {
-      throw fail(`${at}.file`, `${JSON.stringify(file)} is not a file name in tables/ ending in .ndjson.gz${problem ? ` (${problem})` : ''}`);
+      throw fail(
+        `${at}.file`,
+        `${JSON.stringify(file)} is not a file name in tables/ ending in .ndjson.gz${problem ? ` (${problem})` : ''}`,
+      );
     }
     if (files.has(file)) throw fail(`${at}.file`, `repeats the file ${file}`);
     files.add(file);
@@ -183,7 +191,8 @@ function checkTableSchema(v: unknown, at: string, fail: Fail): void {
     string(col.name, `${at}.columns[${i}].name`, fail);
     if (typeof col.nullable !== 'boolean') throw fail(`${at}.columns[${i}].nullable`, 'must be true or false');
     checkType(col.type, `${at}.columns[${i}].type`, fail);
-    if (col.default !== undefined) string(object(col.default, `${at}.columns[${i}].default`, fail).kind, `${at}.columns[${i}].default.kind`, fail);
+    if (col.default !== undefined)
+      string(object(col.default, `${at}.columns[${i}].default`, fail).kind, `${at}.columns[${i}].default.kind`, fail);
   });
   if (t.primaryKey !== undefined) strings(object(t.primaryKey, `${at}.primaryKey`, fail).columns, `${at}.primaryKey.columns`, fail);
   for (const k of ['uniques', 'indexes']) {
@@ -199,7 +208,9 @@ function checkTableSchema(v: unknown, at: string, fail: Fail): void {
     strings(fk.columns, `${at}.foreignKeys[${i}].columns`, fail);
     strings(fk.refColumns, `${at}.foreignKeys[${i}].refColumns`, fail);
   });
-  array(t.checks, `${at}.checks`, fail).forEach((x, i) => string(object(x, `${at}.checks[${i}]`, fail).expression, `${at}.checks[${i}].expression`, fail));
+  array(t.checks, `${at}.checks`, fail).forEach((x, i) =>
+    string(object(x, `${at}.checks[${i}]`, fail).expression, `${at}.checks[${i}].expression`, fail),
+  );
 }
 
 function checkType(v: unknown, at: string, fail: Fail): void {

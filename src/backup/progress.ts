@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FerryError } from '../core/errors.js';
 import type { TableSchema } from '../core/schema.js';
 import { atomicWriteFile, syncDir } from './fs-util.js';
-import { CHECKPOINT_FILE, RUN_FILE } from './layout.js';
+import { CHECKPOINT_FILE, FILES_DIR, LOCK_FILE, MANIFEST_FILE, RUN_FILE, TABLES_DIR } from './layout.js';
 
 /**
  * The in-progress files of a backup being written, beside its data in the work folder; a finished backup holds
@@ -88,4 +88,32 @@ function unreadable(path: string, why: string): FerryError {
   return new FerryError('refused', `${path} cannot be read (${why}), so the unfinished backup cannot be continued`, {
     hint: 'remove the unfinished backup and make it again',
   });
+}
+
+/** Entries of a work folder that belong to an unfinished run of this writer. */
+const OWN = new Set([RUN_FILE, CHECKPOINT_FILE, LOCK_FILE, TABLES_DIR, FILES_DIR]);
+export const isTemp = (name: string) => /^\.ferry-.*\.tmp$/.test(name) || name === `${MANIFEST_FILE}.tmp`;
+
+/**
+ * A target is new, an unfinished run of this writer, or a backup this writer finished whose run has not cleared
+ * its checkpoints yet (it was interrupted during verification); anything else is refused.
+ */
+export function checkTarget(target: string, workDir: string, archive: boolean): void {
+  const finished = archive ? existsSync(target) : existsSync(join(workDir, MANIFEST_FILE));
+  if (finished) {
+    if (existsSync(join(workDir, CHECKPOINT_FILE))) return;
+    throw new FerryError('refused', `${target} already holds a backup`, { hint: 'name a new target: ferry never overwrites a backup' });
+  }
+  if (!existsSync(workDir)) return;
+  if (!lstatSync(workDir).isDirectory()) {
+    throw new FerryError('refused', `${workDir} exists and is not a folder`, { hint: 'name a new folder for the backup' });
+  }
+  const entries = readdirSync(workDir);
+  const ours =
+    entries.every((e) => OWN.has(e) || isTemp(e)) && (entries.includes(RUN_FILE) || entries.every((e) => e === LOCK_FILE || isTemp(e)));
+  if (!ours) {
+    throw new FerryError('refused', `${workDir} is not empty`, {
+      hint: 'name a new or empty folder: a backup is written only where nothing else is',
+    });
+  }
 }

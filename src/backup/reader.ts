@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DatasetReader, ReadOptions, RowBatch } from '../core/dataset.js';
@@ -62,7 +63,8 @@ async function checkIntegrity(store: BackupStore, manifest: Manifest): Promise<v
       throw damaged(store.path, `${path} has ${entry.size} bytes, but the manifest says ${want.size}`);
     }
     const got = await hashStream(store.open(path));
-    if (got.sha256 !== want.sha256) throw damaged(store.path, `${path} does not match its sha256 in the manifest (it was changed or damaged)`);
+    if (got.sha256 !== want.sha256)
+      throw damaged(store.path, `${path} does not match its sha256 in the manifest (it was changed or damaged)`);
   }
 }
 
@@ -70,12 +72,15 @@ async function checkIntegrity(store: BackupStore, manifest: Manifest): Promise<v
 class BackupReader implements DatasetReader, BackupReaderExtras {
   readonly engine = 'backup';
   readonly description: string;
+  /** The checks and raw defaults of the schemas are spelled in the SQL of the engine the backup was made from. */
+  readonly sqlEngine: string;
 
   constructor(
     private readonly store: BackupStore,
     readonly manifest: Manifest,
   ) {
     this.description = store.path;
+    this.sqlEngine = manifest.origin.engine;
   }
 
   async serverVersion(): Promise<string> {
@@ -97,17 +102,22 @@ class BackupReader implements DatasetReader, BackupReaderExtras {
   /**
    * The rows in file order, `batchRows` at a time, each batch's resumeKey being `[rows read so far]`; `after: [n]`
    * skips the first n rows. A table that holds another number of rows than its manifest says is an error, thrown
-   * once that is known (at the end of the file, or as soon as it goes past the count).
+   * once that is known (at the end of the file, or as soon as it goes past the count), and so is a file that no
+   * longer matches its sha256 (changed since the backup was opened); both before the last batch is given.
    */
   async *readRows(table: TableSchema, options: ReadOptions): AsyncGenerator<RowBatch> {
     const entry = this.table(table.name);
     const skip = this.position(entry, options.after);
     const decode = lineDecoder(entry.schema.columns);
     const size = Math.max(1, options.batchRows);
+    // The file was checked when the backup was opened; hashing it again as it streams catches a change since.
+    const source = this.store.open(entry.file);
+    const hash = createHash('sha256');
+    source.on('data', (chunk: Buffer) => hash.update(chunk));
     let index = skip;
     let rows: Row[] = [];
     try {
-      for await (const line of dataLines(this.store.open(entry.file), skip)) {
+      for await (const line of dataLines(source, skip)) {
         index++;
         if (index > entry.rows) throw damaged(this.store.path, `${entry.file} holds more rows than the ${entry.rows} its manifest says`);
         try {
@@ -124,8 +134,9 @@ class BackupReader implements DatasetReader, BackupReaderExtras {
       if (isFerryError(e)) throw e;
       throw damaged(this.store.path, `${entry.file} cannot be read: ${(e as Error).message}`, e);
     }
-    if (rows.length > 0) yield { rows, resumeKey: [index] };
     if (index !== entry.rows) throw damaged(this.store.path, `${entry.file} holds ${index} rows, but its manifest says ${entry.rows}`);
+    if (hash.digest('hex') !== entry.sha256) throw damaged(this.store.path, `${entry.file} changed while it was read`);
+    if (rows.length > 0) yield { rows, resumeKey: [index] };
   }
 
   async extractFiles(dest: string): Promise<{ count: number; bytes: number }> {
@@ -147,9 +158,13 @@ class BackupReader implements DatasetReader, BackupReaderExtras {
     const n = after.length === 1 ? after[0] : undefined;
     const skip = typeof n === 'bigint' ? Number(n) : n;
     if (typeof skip !== 'number' || !Number.isSafeInteger(skip) || skip < 0 || skip > entry.rows) {
-      throw new FerryError('refused', `${JSON.stringify(after.map(String))} is not a position in ${entry.file} of the backup ${this.store.path}`, {
-        hint: 'the run being resumed did not read this backup: start it over (--force-reset)',
-      });
+      throw new FerryError(
+        'refused',
+        `${JSON.stringify(after.map(String))} is not a position in ${entry.file} of the backup ${this.store.path}`,
+        {
+          hint: 'the run being resumed did not read this backup: start it over (--force-reset)',
+        },
+      );
     }
     return skip;
   }

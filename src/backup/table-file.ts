@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -67,4 +68,16 @@ export async function scanTableFile(path: string): Promise<{ sha256: string; row
     throw new FerryError('failed', `${path} cannot be read back: ${(e as Error).message}`, { cause: e });
   }
   return { sha256: hash.digest('hex'), rows, bytes };
+}
+
+/** Appends bytes to a file and flushes them to disk; returns the file's new size. */
+export async function appendMember(path: string, member: Buffer): Promise<number> {
+  const file = await open(path, 'a');
+  try {
+    await file.write(member);
+    await file.datasync();
+    return (await file.stat()).size;
+  } finally {
+    await file.close();
+  }
 }

@@ -36,7 +36,8 @@ export async function writeTar(out: string, entries: TarSource[], mtime: Date): 
         else {
           for await (const chunk of createReadStream(entry.path) as AsyncIterable<Buffer>) written += writeSync(fd, chunk);
         }
-        if (written !== size) throw new FerryError('failed', `${entry.name} changed while it was packed (${written} bytes, ${size} expected)`);
+        if (written !== size)
+          throw new FerryError('failed', `${entry.name} changed while it was packed (${written} bytes, ${size} expected)`);
         writeSync(fd, Buffer.alloc(padding(size)));
       }
     }
@@ -58,7 +59,11 @@ function headerBlocks(name: string, type: 'file' | 'directory', size: number, mt
   const fallback = plainName ? full : asciiFallback(full, type);
   if (records.length > 0) {
     const data = Buffer.from(records.join(''));
-    blocks.push(ustarHeader(asciiFallback(`PaxHeaders/${name}`, 'file'), 'x', data.length, mtime), data, Buffer.alloc(padding(data.length)));
+    blocks.push(
+      ustarHeader(asciiFallback(`PaxHeaders/${name}`, 'file'), 'x', data.length, mtime),
+      data,
+      Buffer.alloc(padding(data.length)),
+    );
   }
   blocks.push(ustarHeader(fallback, type === 'directory' ? '5' : '0', size, mtime));
   return blocks;
@@ -234,7 +239,10 @@ function readNumber(h: Buffer, offset: number, length: number): number | undefin
     for (let i = offset + 1; i < offset + length; i++) v = (v << 8n) | BigInt(h[i]!);
     return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : undefined;
   }
-  const text = h.toString('ascii', offset, offset + length).replace(/[\0 ]+$/, '').replace(/^ +/, '');
+  const text = h
+    .toString('ascii', offset, offset + length)
+    .replace(/[\0 ]+$/, '')
+    .replace(/^ +/, '');
   if (text === '') return 0;
   return /^[0-7]+$/.test(text) ? parseInt(text, 8) : undefined;
 }

@@ -1,5 +1,5 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { open, truncate } from 'node:fs/promises';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { truncate } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
@@ -25,8 +25,18 @@ import {
 } from './layout.js';
 import { FileLock } from './lock.js';
 import { FORMAT_NAME, FORMAT_VERSION, manifestText, readManifest, type BackupApp, type BackupOrigin, type Manifest } from './manifest.js';
-import { readCheckpoints, readRunRecord, writeCheckpoints, writeRunRecord, type RunRecord, type RunTable, type TableCheckpoint } from './progress.js';
-import { scanTableFile } from './table-file.js';
+import {
+  checkTarget,
+  isTemp,
+  readCheckpoints,
+  readRunRecord,
+  writeCheckpoints,
+  writeRunRecord,
+  type RunRecord,
+  type RunTable,
+  type TableCheckpoint,
+} from './progress.js';
+import { appendMember, scanTableFile } from './table-file.js';
 import { writeTar } from './tar.js';
 
 const gzip = promisify(gzipCallback);
@@ -52,9 +62,11 @@ export interface BackupWriterExtras {
   readonly path: string;
   readonly archive: boolean;
   /**
-   * Completes the backup once every table is finished: copies the files section, writes manifest.json, removes
-   * the in-progress files and, for a `.ferry` target, packs the archive and renames it into place. Until this
-   * returns, the target is not a backup (readers refuse it) but an unfinished run that can be continued.
+   * Completes the backup once every table is finished: copies the files section, writes manifest.json (for a
+   * `.ferry` target: packs the archive and renames it into place) and removes the in-progress files, all but the
+   * run's checkpoints, which a resumed verification still reads; clearCheckpoints() removes them. Until this
+   * returns, the target is not a backup (readers refuse it) but an unfinished run that can be continued; after,
+   * the writer changes nothing more (and a second call does nothing).
    */
   finalize(options: FinalizeOptions): Promise<void>;
 }
@@ -72,31 +84,6 @@ export async function openBackupWriter(path: string, options: BackupWriterOption
   return new BackupWriter(target, workDir, archive, options);
 }
 
-/** Entries of a work folder that belong to an unfinished run of this writer. */
-const OWN = new Set([RUN_FILE, CHECKPOINT_FILE, LOCK_FILE, TABLES_DIR, FILES_DIR]);
-const isTemp = (name: string) => /^\.ferry-.*\.tmp$/.test(name) || name === `${MANIFEST_FILE}.tmp`;
-
-/**
- * A target is new, an unfinished run of this writer, or a backup this writer finished whose run has not cleared
- * its checkpoints yet (it was interrupted during verification); anything else is refused.
- */
-function checkTarget(target: string, workDir: string, archive: boolean): void {
-  const finished = archive ? existsSync(target) : existsSync(join(workDir, MANIFEST_FILE));
-  if (finished) {
-    if (existsSync(join(workDir, CHECKPOINT_FILE))) return;
-    throw new FerryError('refused', `${target} already holds a backup`, { hint: 'name a new target: ferry never overwrites a backup' });
-  }
-  if (!existsSync(workDir)) return;
-  if (!lstatSync(workDir).isDirectory()) {
-    throw new FerryError('refused', `${workDir} exists and is not a folder`, { hint: 'name a new folder for the backup' });
-  }
-  const entries = readdirSync(workDir);
-  const ours = entries.every((e) => OWN.has(e) || isTemp(e)) && (entries.includes(RUN_FILE) || entries.every((e) => e === LOCK_FILE || isTemp(e)));
-  if (!ours) {
-    throw new FerryError('refused', `${workDir} is not empty`, { hint: 'name a new or empty folder: a backup is written only where nothing else is' });
-  }
-}
-
 /**
  * The writing side of a backup folder or archive (docs/backup-format.md). It is in one of two modes: writing (an
  * unfinished run, in the work folder) or finished (finalize() has run; only the run's checkpoints are left, read by
@@ -112,7 +99,7 @@ class BackupWriter implements DatasetWriter, BackupWriterExtras {
   private run: RunRecord = { format: 'ferry-backup-run', version: 1, createdAt: '', tables: [] };
   private checkpoints = new Map<string, TableCheckpoint>();
   private readonly encoders = new Map<string, (row: Row) => string>();
-  private locked = false;
+  private locking?: Promise<void>;
   /** The table names of the finished backup, once finalize() has run (or the target was found finished). */
   private finishedTables?: string[];
   /** Rewrites of the in-progress files happen one at a time, whatever tables are written at once. */
@@ -138,7 +125,15 @@ class BackupWriter implements DatasetWriter, BackupWriterExtras {
    * when it has none, because bytes written after that were never committed. Every other method takes it first.
    */
   async lock(): Promise<void> {
-    if (this.locked) return;
+    // Concurrent first calls (tables written at once) share one acquisition.
+    this.locking ??= this.acquire().catch((e: unknown) => {
+      this.locking = undefined;
+      throw e;
+    });
+    return this.locking;
+  }
+
+  private async acquire(): Promise<void> {
     const created = !existsSync(this.workDir);
     mkdirSync(this.workDir, { recursive: true });
     this.runLock.acquire();
@@ -162,7 +157,6 @@ class BackupWriter implements DatasetWriter, BackupWriterExtras {
       if (created && readdirSync(this.workDir).length === 0) rmSync(this.workDir, { recursive: true });
       throw e;
     }
-    this.locked = true;
   }
 
   private recover(): void {
@@ -362,7 +356,8 @@ class BackupWriter implements DatasetWriter, BackupWriterExtras {
     if (this.archive) {
       const temp = `${this.path}.tmp`;
       await writeTar(temp, archiveEntries(this.workDir, manifest, text), new Date(manifest.createdAt));
-      if (existsSync(this.path)) throw new FerryError('refused', `${this.path} appeared while the backup was written`, { hint: 'name a new archive' });
+      if (existsSync(this.path))
+        throw new FerryError('refused', `${this.path} appeared while the backup was written`, { hint: 'name a new archive' });
       renameSync(temp, this.path);
       syncDir(dirname(this.path));
     } else {
@@ -376,7 +371,7 @@ class BackupWriter implements DatasetWriter, BackupWriterExtras {
   async close(): Promise<void> {
     await this.saving;
     this.runLock.release();
-    this.locked = false;
+    this.locking = undefined;
     // A finished archive's work folder goes once its checkpoints are cleared.
     if (this.archive && existsSync(this.path) && existsSync(this.workDir) && readdirSync(this.workDir).length === 0) {
       rmSync(this.workDir, { recursive: true, force: true });
@@ -432,17 +427,5 @@ function checkColumns(entry: RunTable, table: TableSchema): void {
   const got = table.columns.map((c) => c.name);
   if (want.length !== got.length || want.some((n, i) => n !== got[i])) {
     throw new FerryError('failed', `the table ${table.name} was created with the columns (${want.join(', ')}), not (${got.join(', ')})`);
-  }
-}
-
-/** Appends bytes to a file and flushes them to disk; returns the file's new size. */
-async function appendMember(path: string, member: Buffer): Promise<number> {
-  const file = await open(path, 'a');
-  try {
-    await file.write(member);
-    await file.datasync();
-    return (await file.stat()).size;
-  } finally {
-    await file.close();
   }
 }

@@ -25,6 +25,11 @@ export interface DatasetReader {
   readonly description: string;
   /** `sqlite`, `postgres`, `mysql`, `backup`… */
   readonly engine: string;
+  /**
+   * The engine whose SQL spells this dataset's CHECK expressions and engine-specific defaults, when it is not
+   * `engine` (a backup: the engine it was made from).
+   */
+  readonly sqlEngine?: string;
   /** The server or library version (`PostgreSQL 15.4`, `SQLite 3.45.1`, `MariaDB 10.11.6`). */
   serverVersion(): Promise<string>;
   /** Every table of the dataset (the caller selects), plus what the reader saw but cannot carry. */

@@ -14,7 +14,7 @@ export function planTargetTables(
 ): { tables: TableSchema[]; notCarried: NotCarried[] } {
   const notCarried: NotCarried[] = [];
   // A backup carries its origin's engine: its checks are spelled in that engine's SQL.
-  const sourceEngine = typeof source === 'string' ? source : source.engine;
+  const sourceEngine = typeof source === 'string' ? source : (source.sqlEngine ?? source.engine);
   const sameEngine = sourceEngine === targetEngine;
   const planned = tables.map((t) => ({
     ...t,

@@ -34,7 +34,12 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
   const rules = checkRules(options.convert ?? []);
   const reader = await openBackupReader(options.backup);
   try {
-    const tables = orderByDependencies(selectTables(reader.manifest.tables.map((t) => t.schema), options));
+    const tables = orderByDependencies(
+      selectTables(
+        reader.manifest.tables.map((t) => t.schema),
+        options,
+      ),
+    );
     const target = await openTarget(options.target);
     try {
       const plan = planTargetTables(reader.manifest.origin.engine, target.engine, tables);
@@ -55,7 +60,11 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
         const restored = await reader.extractFiles(dir);
         files = { ...restored, dir };
       } else if (reader.manifest.files.length > 0) {
-        options.events?.({ type: 'log', level: 'info', message: `the backup holds ${reader.manifest.files.length} file(s); --files-to DIR restores them` });
+        options.events?.({
+          type: 'log',
+          level: 'info',
+          message: `the backup holds ${reader.manifest.files.length} file(s); --files-to DIR restores them`,
+        });
       }
       return { ...result, matchesBackup, files };
     } finally {
@@ -70,8 +79,12 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
 export function checkAgainstBackup(result: RestoreResult): void {
   const differ = Object.entries(result.matchesBackup).filter(([name, ok]) => !ok && !result.tables.find((t) => t.table === name)?.rejected);
   if (differ.length > 0) {
-    throw new FerryError('mismatch', `restored rows of ${differ.map(([n]) => n).join(', ')} differ from the digests recorded in the backup`, {
-      hint: 'the backup may have been altered after it was made; report this if it was not',
-    });
+    throw new FerryError(
+      'mismatch',
+      `restored rows of ${differ.map(([n]) => n).join(', ')} differ from the digests recorded in the backup`,
+      {
+        hint: 'the backup may have been altered after it was made; report this if it was not',
+      },
+    );
   }
 }

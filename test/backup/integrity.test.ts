@@ -41,7 +41,10 @@ async function backupFolder(): Promise<string> {
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
-function editManifest(path: string, edit: (m: Record<string, unknown> & { tables: Record<string, unknown>[]; files: Record<string, unknown>[] }) => void): void {
+function editManifest(
+  path: string,
+  edit: (m: Record<string, unknown> & { tables: Record<string, unknown>[]; files: Record<string, unknown>[] }) => void,
+): void {
   const file = join(path, 'manifest.json');
   const m = JSON.parse(readFileSync(file, 'utf8'));
   edit(m);
@@ -63,7 +66,7 @@ describe('a damaged backup folder is refused on open, naming the file', () => {
     const path = await backupFolder();
     const file = join(path, TABLE_FILE);
     const bytes = readFileSync(file);
-    bytes[bytes.length >> 1] ^= 0x01;
+    bytes[bytes.length >> 1]! ^= 0x01;
     writeFileSync(file, bytes);
     await assert.rejects(openBackupReader(path), damaged(/tables\/0001-items\.ndjson\.gz does not match its sha256/));
   });
@@ -153,7 +156,10 @@ describe('damage only reading reveals is an error when read', () => {
       const path = await backupFolder();
       editManifest(path, (m) => (m.tables[0]!.rows = count));
       const reader = await openBackupReader(path);
-      await assert.rejects(readAll(reader, T), damaged(new RegExp(`0001-items\\.ndjson\\.gz holds (more rows than the 49|50 rows, but its manifest says 51)`)));
+      await assert.rejects(
+        readAll(reader, T),
+        damaged(new RegExp(`0001-items\\.ndjson\\.gz holds (more rows than the 49|50 rows, but its manifest says 51)`)),
+      );
     }
   });
 
@@ -258,7 +264,7 @@ describe('an unsafe or damaged archive is refused, naming the entry', () => {
 
   test('a damaged header', async () => {
     const bad = entry('files/a', 'x');
-    bad[10] ^= 0x20;
+    bad[10]! ^= 0x20;
     const path = archive('checksum.ferry', manifest, bad, END);
     await assert.rejects(openBackupReader(path), damaged(/header at byte 1024 .* fails its checksum/));
   });
@@ -266,7 +272,7 @@ describe('an unsafe or damaged archive is refused, naming the entry', () => {
   test('an archive whose table file was changed', async () => {
     const good = await backupFolder();
     const data = readFileSync(join(good, TABLE_FILE));
-    data[20] ^= 0xff;
+    data[20]! ^= 0xff;
     const path = join(work.path, 'changed.ferry');
     await writeTar(
       path,
@@ -320,5 +326,16 @@ describe('extracting the file tree', () => {
     const dest = join(work.path, 'dest-recheck');
     await assert.rejects(reader.extractFiles(dest), damaged(/files\/docs\/a\.txt does not match its sha256/));
     assert.equal(existsSync(join(dest, 'docs', 'a.txt')), false, 'the damaged file is not left behind');
+  });
+});
+
+describe('a backup changed after it was opened', () => {
+  test('is an error when the changed table is read', async () => {
+    const path = await backupFolder();
+    const reader = await openBackupReader(path);
+    const { gzipSync } = await import('node:zlib');
+    const lines = rows.map(([id, doc]) => `[${String(id)},${String(doc)}]\n`).join('');
+    writeFileSync(join(path, TABLE_FILE), gzipSync(lines.replace('"n": 7}', '"n": 8}')));
+    await assert.rejects(readAll(reader, T, 1000), damaged(/0001-items\.ndjson\.gz changed while it was read/));
   });
 });

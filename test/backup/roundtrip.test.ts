@@ -48,7 +48,11 @@ for (const kind of ['folder', 'archive'] as const) {
         ],
         {
           filesDir: files,
-          origin: { engine: 'postgres', version: 'PostgreSQL 15.19', endpoint: 'postgres://app:s3cr%40t@db.local:5432/app?password=hunter2' },
+          origin: {
+            engine: 'postgres',
+            version: 'PostgreSQL 15.19',
+            endpoint: 'postgres://app:s3cr%40t@db.local:5432/app?password=hunter2',
+          },
           app: { name: 'cloudreve', version: '3.8.3' },
           digests: new Map([['many', 'abc123']]),
           batchRows: 3,
@@ -93,6 +97,7 @@ for (const kind of ['folder', 'archive'] as const) {
       const reader = await openBackupReader(path);
       try {
         assert.equal(reader.engine, 'backup');
+        assert.equal(reader.sqlEngine, 'postgres');
         assert.equal(reader.description, path);
         const schema = await reader.readSchema();
         assert.deepEqual(
@@ -110,7 +115,12 @@ for (const kind of ['folder', 'archive'] as const) {
         assert.deepEqual(m.app, { name: 'cloudreve', version: '3.8.3' });
         assert.deepEqual(
           m.tables.map((t) => t.file),
-          ['tables/0001-every type.ndjson.gz', 'tables/0002-many.ndjson.gz', 'tables/0003-empty.ndjson.gz', 'tables/0004-___weird_ná_me_with.dots_.ndjson.gz'],
+          [
+            'tables/0001-every type.ndjson.gz',
+            'tables/0002-many.ndjson.gz',
+            'tables/0003-empty.ndjson.gz',
+            'tables/0004-___weird_ná_me_with.dots_.ndjson.gz',
+          ],
         );
         assert.deepEqual(
           m.tables.map((t) => t.digest),
@@ -173,11 +183,15 @@ for (const kind of ['folder', 'archive'] as const) {
       if (kind === 'folder') {
         assert.deepEqual(readdirSync(path).sort(), ['files', 'manifest.json', 'tables']);
         const m = readManifest(readFileSync(join(path, 'manifest.json'), 'utf8'), path);
-        const lines = gunzipSync(readFileSync(join(path, m.tables[1]!.file))).toString('utf8').split('\n');
+        const lines = gunzipSync(readFileSync(join(path, m.tables[1]!.file)))
+          .toString('utf8')
+          .split('\n');
         assert.equal(lines[0], '[0,"row 0"]');
         assert.equal(lines.length, 1001, 'every line ends with a newline');
         // The JSON text is written as itself: whitespace coded, the rest verbatim.
-        const every = gunzipSync(readFileSync(join(path, m.tables[0]!.file))).toString('utf8').split('\n');
+        const every = gunzipSync(readFileSync(join(path, m.tables[0]!.file)))
+          .toString('utf8')
+          .split('\n');
         assert.match(every[0]!, /,\{"a": 1, "big": 123456789012345678901234567890, "f": 1\.10\},/);
         assert.match(every[2]!, /,\tnull,/);
         assert.match(every[1]!, /^\["-9223372036854775808",32767,"-0\.0000000001","NaN","Infinity",false,"","","",/);

@@ -224,7 +224,10 @@ describe('targets a backup is not written into', () => {
     symlinkSync('/etc/passwd', join(files, 'link'));
     const writer = await openBackupWriter(dir, { origin, filesDir: files });
     await writer.createTables([]);
-    await assert.rejects(writer.finalize({ digests: new Map(), notCarried: [] }), isFerryError('refused', /tree-with-link\/link is a symbolic link/));
+    await assert.rejects(
+      writer.finalize({ digests: new Map(), notCarried: [] }),
+      isFerryError('refused', /tree-with-link\/link is a symbolic link/),
+    );
     await writer.close();
   });
 });

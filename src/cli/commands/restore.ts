@@ -28,13 +28,20 @@ export async function restoreCommand(argv: string[]): Promise<number> {
   }
   const [backupPath, target] = positionals('restore', given, ['BACKUP', 'TARGET']);
   const progress = new ProgressView(process.stderr, values.quiet === true || values.json === true);
-  const result = await restore({ backup: backupPath!, target: target!, filesTo: values['files-to'], ...writeOptions(values), events: progress.listener });
+  const result = await restore({
+    backup: backupPath!,
+    target: target!,
+    filesTo: values['files-to'],
+    ...writeOptions(values),
+    events: progress.listener,
+  });
   if (values.json) console.log(JSON.stringify(result, null, 2));
   else {
     printRunSummary(result, 'restored');
     const matching = Object.values(result.matchesBackup).filter(Boolean).length;
     console.log(`${matching} of ${Object.keys(result.matchesBackup).length} tables match the digests recorded in the backup`);
-    if (result.files) console.log(`restored ${count(result.files.count)} files (${count(result.files.bytes)} bytes) into ${result.files.dir}`);
+    if (result.files)
+      console.log(`restored ${count(result.files.count)} files (${count(result.files.bytes)} bytes) into ${result.files.dir}`);
   }
   const code = runOutcome(result, values['allow-rejects'] === true);
   checkAgainstBackup(result);

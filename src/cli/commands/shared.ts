@@ -14,7 +14,7 @@ export function printNotCarried(items: NotCarried[]): void {
 export function printRunSummary(r: RunResult, verb: string): void {
   if (r.resumed) console.log(`\nresumed an interrupted run (${r.resumed.tablesDone} of ${r.resumed.tables} tables were done)`);
   console.log(
-    `\nmigrated ${r.source.endpoint} (${r.source.version}) → ${r.target.endpoint} (${r.target.version}) in ${seconds(r.seconds)}\n`,
+    `\n${verb} ${r.source.endpoint} (${r.source.version}) → ${r.target.endpoint} (${r.target.version}) in ${seconds(r.seconds)}\n`,
   );
   console.log(
     table(
