@@ -31,6 +31,7 @@ export async function backup(options: BackupOptions): Promise<RunResult> {
     const writer = await openBackupWriter(options.dest, {
       origin: { engine: source.engine, version: await source.serverVersion(), endpoint: source.description },
       app: null,
+      ferryVersion: FERRY_VERSION,
       filesDir: options.files ? resolve(options.files) : undefined,
     });
     try {
