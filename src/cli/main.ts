@@ -1,5 +1,7 @@
 import { FerryError, isFerryError, safeMessage } from '../core/errors.js';
 import { backupCommand } from './commands/backup.js';
+import { checkCommand } from './commands/check.js';
+import { convertCommand } from './commands/convert.js';
 import { demoCommand } from './commands/demo.js';
 import { inspectCommand } from './commands/inspect.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -10,6 +12,8 @@ import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   migrate: { run: migrateCommand, summary: 'copy a database into another, any engine to any engine, and verify' },
+  check: { run: checkCommand, summary: 'preflight an upgrade: version, path, blockers, losses with counts' },
+  convert: { run: convertCommand, summary: 'upgrade a backup offline into a new backup (no database touched)' },
   backup: { run: backupCommand, summary: 'snapshot a database into a verifiable folder or .ferry archive' },
   restore: { run: restoreCommand, summary: 'restore a backup into a new database of any engine' },
   verify: { run: verifyCommand, summary: 'compare two endpoints table by table' },

@@ -1,11 +1,18 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { CONVERSION_RULES } from '../core/conform.js';
+import type { DatasetReader } from '../core/dataset.js';
 import { FerryError } from '../core/errors.js';
 import { orderByDependencies } from '../core/schema.js';
 import type { EventListener } from '../run/events.js';
 import { runPipeline, type RunResult } from '../run/pipeline.js';
+import { readState } from '../run/state-file.js';
+import type { RunAccount, UpgradedReader } from '../upgrade/index.js';
+import type { Finding } from '../upgrade/types.js';
 import { checkDistinct, openSource, openTarget } from './endpoints.js';
 import { planTargetTables } from './plan-schema.js';
 import { selectTables, type TableSelection } from './select-tables.js';
+import { openUpgrade, requireConsent, type Consent, type UpgradeSelection } from './upgrade.js';
 import { FERRY_VERSION } from './version.js';
 
 export type { TableSummary } from '../run/pipeline.js';
@@ -31,12 +38,15 @@ export interface WriteOptions extends TableSelection {
   events?: EventListener;
 }
 
-export interface MigrateOptions extends WriteOptions {
+export interface MigrateOptions extends WriteOptions, Partial<UpgradeSelection>, Consent {
   source: string;
   target: string;
 }
 
-export type MigrateResult = RunResult;
+export interface MigrateResult extends RunResult {
+  /** With --app: the upgrade, its findings, and per source table carried + dropped + skipped + rejected = rows. */
+  upgrade?: { app: string; from: string; to: string; findings: Finding[]; account: RunAccount };
+}
 
 /**
  * Copies the selected tables of a database (or a backup) into a database, any engine to any engine, and verifies
@@ -44,15 +54,22 @@ export type MigrateResult = RunResult;
  */
 export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const rules = checkRules(options.convert ?? []);
-  const source = await openSource(options.source);
+  const raw = await openSource(options.source);
+  checkDistinct(raw, options.target);
+  let source: DatasetReader = raw;
+  let upgrade: { upgraded: UpgradedReader; findings: Finding[] } | undefined;
   try {
+    if (options.app) {
+      upgrade = await openUpgrade(raw, { app: options.app, from: options.from, to: options.to }, upgradeContext(options));
+      await requireConsent(upgrade.findings, options);
+      source = upgrade.upgraded;
+    }
     const schema = await source.readSchema();
     const selected = orderByDependencies(selectTables(schema.tables, options));
-    checkDistinct(source, options.target);
     const target = await openTarget(options.target);
     try {
       const plan = planTargetTables(source, target.engine, selected);
-      return await runPipeline(source, target, {
+      const result: MigrateResult = await runPipeline(source, target, {
         ...options,
         command: 'migrate',
         ferryVersion: FERRY_VERSION,
@@ -61,12 +78,39 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         rules,
         reopenTarget: () => openSource(options.target),
       });
+      if (upgrade) {
+        const { upgraded, findings } = upgrade;
+        const account = await upgraded.account(Object.fromEntries(result.tables.map((t) => [t.table, t.rejected])));
+        result.upgrade = { app: upgraded.app.name, from: upgraded.path.from, to: upgraded.app.version, findings, account };
+      }
+      return result;
     } finally {
       await target.close();
     }
   } finally {
-    await source.close();
+    // The upgraded reader closes the source it wraps.
+    await (upgrade?.upgraded ?? raw).close();
   }
+}
+
+/**
+ * Where an upgrade keeps its scratch tables (remaps, lookups): beside the state file, so that a resumed run finds
+ * them; a new run (no state, or a finished one, or --force-reset) starts them anew.
+ */
+export function upgradeContext(options: WriteOptions): {
+  workdir: string;
+  reset: boolean;
+  events?: WriteOptions['events'];
+  batchRows?: number;
+} {
+  const statePath = resolve(options.statePath ?? 'migration_state.json');
+  const recorded = existsSync(statePath) ? readState(statePath) : undefined;
+  return {
+    workdir: `${statePath}.work`,
+    reset: !recorded || recorded.phase === 'done' || options.forceReset === true,
+    events: options.events,
+    batchRows: options.batchRows,
+  };
 }
 
 /** The --convert rules, each checked against the known ones. */

@@ -40,12 +40,13 @@ export async function openUpgrade(
     // Progress of remap and lookup builds goes to the log only when they finish, to keep it short.
     events: context.events
       ? (e) => {
-          if (e.done) context.events!({ type: 'log', level: 'info', message: describeUpgradeEvent(e) });
+          if (e.done && e.type === 'prepare') context.events!({ type: 'log', level: 'info', message: describeUpgradeEvent(e) });
         }
       : undefined,
   });
   try {
-    return { upgraded, findings: [...path.findings, ...(await upgraded.check())] };
+    // check() includes the path's own findings (detected version, untested versions, the path itself).
+    return { upgraded, findings: await upgraded.check() };
   } catch (e) {
     await upgraded.close();
     throw e;
@@ -56,22 +57,29 @@ export async function openUpgrade(
 export async function requireConsent(findings: Finding[], consent: Consent): Promise<void> {
   const blockers = findings.filter((f) => f.severity === 'blocker');
   if (blockers.length > 0) {
-    throw new FerryError('refused', `${blockers.length} blocker(s) stop the upgrade:\n${blockers.map((b) => `  - ${b.message}`).join('\n')}`, {
-      hint: 'run ferry check for the details, fix them in the source, then run again',
-      details: { blockers },
-    });
+    throw new FerryError(
+      'refused',
+      `${blockers.length} blocker(s) stop the upgrade:\n${blockers.map((b) => `  - ${b.message}`).join('\n')}`,
+      {
+        hint: 'run ferry check for the details, fix them in the source, then run again',
+        details: { blockers },
+      },
+    );
   }
   const losses = findings.filter((f) => f.severity === 'loss');
   if (losses.length === 0 || consent.yes) return;
   if (consent.confirm && (await consent.confirm(losses))) return;
-  throw new FerryError('refused', `the upgrade would lose data, and that was not accepted:\n${losses.map((l) => `  - ${l.message}`).join('\n')}`, {
-    hint: 'review the losses (ferry check), then pass --yes to accept them',
-    details: { losses },
-  });
+  throw new FerryError(
+    'refused',
+    `the upgrade would lose data, and that was not accepted:\n${losses.map((l) => `  - ${l.message}`).join('\n')}`,
+    {
+      hint: 'review the losses (ferry check), then pass --yes to accept them',
+      details: { losses },
+    },
+  );
 }
 
 function describeUpgradeEvent(e: UpgradeEvent): string {
-  const what = e.type === 'prepare' ? `${e.item} (${e.hop})` : `counting ${e.table} (${e.hop})`;
-  const state = e.reused ? 'reused' : e.done ? 'done' : 'in progress';
-  return `${what}: ${e.rows.toLocaleString('en-US')} rows, ${state}`;
+  const what = e.type === 'prepare' ? `${e.item} (${e.hop})` : `${e.table} (${e.hop})`;
+  return `${e.reused ? 'reused' : 'built'} ${what}: ${e.rows.toLocaleString('en-US')} rows`;
 }

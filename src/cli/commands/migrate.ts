@@ -2,6 +2,7 @@ import { migrate } from '../../ops/migrate.js';
 import { parseCommand, positionals } from '../args.js';
 import { EXIT_CODES_HELP } from '../exit-codes.js';
 import { ProgressView } from '../progress.js';
+import { UPGRADE_OPTIONS, UPGRADE_OPTIONS_HELP, printAccount, upgradeOptions } from '../upgrade-flags.js';
 import { WRITE_OPTIONS, WRITE_OPTIONS_HELP, writeOptions } from '../write-flags.js';
 import { printRunSummary, runOutcome } from './shared.js';
 
@@ -18,21 +19,36 @@ Endpoints:
   mysql://user:pass@host:3306/db  mariadb://…   MySQL or MariaDB
   ./backup  ./app.ferry                         a ferry backup (as SOURCE)
 
+With --app, the source is upgraded on the way: the pack detects its version,
+finds the path to --to, and runs its checks first (see ferry check). Blockers
+refuse the run (exit 3); losses need consent (--yes, or the question on a
+terminal).
+
 Options:
+${UPGRADE_OPTIONS_HELP}
 ${WRITE_OPTIONS_HELP}
 
 ${EXIT_CODES_HELP}`;
 
 export async function migrateCommand(argv: string[]): Promise<number> {
-  const { values, positionals: given } = parseCommand('migrate', argv, WRITE_OPTIONS);
+  const { values, positionals: given } = parseCommand('migrate', argv, { ...WRITE_OPTIONS, ...UPGRADE_OPTIONS });
   if (values.help) {
     console.log(migrateHelp);
     return 0;
   }
   const [source, target] = positionals('migrate', given, ['SOURCE', 'TARGET']);
   const progress = new ProgressView(process.stderr, values.quiet === true || values.json === true);
-  const result = await migrate({ source: source!, target: target!, ...writeOptions(values), events: progress.listener });
+  const result = await migrate({
+    source: source!,
+    target: target!,
+    ...writeOptions(values),
+    ...upgradeOptions(values),
+    events: progress.listener,
+  });
   if (values.json) console.log(JSON.stringify(result, null, 2));
-  else printRunSummary(result, 'migrated');
+  else {
+    printRunSummary(result, result.upgrade ? 'upgraded' : 'migrated');
+    printAccount(result);
+  }
   return runOutcome(result, values['allow-rejects'] === true);
 }
