@@ -1,4 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DatasetReader } from '../core/dataset.js';
+import type { TableSchema } from '../core/schema.js';
+import type { Expectation, UpgradedReader } from '../upgrade/index.js';
+import { openUpgrade, type UpgradeSelection } from './upgrade.js';
 import { ignoreEvents, type EventListener } from '../run/events.js';
 import { compareTable, type TableComparison } from '../run/compare.js';
 import { openSource } from './endpoints.js';
@@ -6,7 +12,7 @@ import { selectTables, type TableSelection } from './select-tables.js';
 
 export type { KeyDifference, TableComparison } from '../run/compare.js';
 
-export interface VerifyOptions extends TableSelection {
+export interface VerifyOptions extends TableSelection, Partial<UpgradeSelection> {
   a: string;
   b: string;
   batchRows?: number;
@@ -22,21 +28,82 @@ export interface VerifyResult {
   tables: TableComparison[];
   onlyInA: string[];
   onlyInB: string[];
+  /**
+   * With an app pack: what the pack declares must be equal between the original source and the upgraded target
+   * (say, the rows of a table a hop carries unchanged), compared on the declared columns, independently of the
+   * pack's conversion code.
+   */
+  expectations?: (TableComparison & { source: string; target: string; columns: string[] })[];
 }
 
-/** Compares two endpoints table by table: row counts and order-independent digests, and a few differing keys. */
+/**
+ * Compares two endpoints table by table: row counts and order-independent digests, and a few differing keys. With
+ * `app`, A is an old version and B the upgraded one: A is read through the pack's path and compared with B, and
+ * the pack's declared expectations are checked between A as it is and B.
+ */
 export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const a = await openSource(options.a);
+  let upgraded: UpgradedReader | undefined;
   try {
     const b = await openSource(options.b);
     try {
-      return await compareReaders(a, b, options);
+      if (!options.app) return await compareReaders(a, b, options);
+      const work = mkdtempSync(join(tmpdir(), 'ferry-verify-'));
+      try {
+        ({ upgraded } = await openUpgrade(a, { app: options.app, from: options.from, to: options.to }, { workdir: work, reset: true }));
+        const result = await compareReaders(upgraded, b, options);
+        result.expectations = await checkExpectations(a, b, upgraded.expectations(), options);
+        result.equal &&= result.expectations.every((e) => e.equal);
+        return result;
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
     } finally {
       await b.close();
     }
   } finally {
-    await a.close();
+    // The upgraded reader closes the source it wraps.
+    await (upgraded ?? a).close();
   }
+}
+
+async function checkExpectations(
+  a: DatasetReader,
+  b: DatasetReader,
+  expectations: Expectation[],
+  options: VerifyOptions,
+): Promise<NonNullable<VerifyResult['expectations']>> {
+  const tablesA = (await a.readSchema()).tables;
+  const tablesB = (await b.readSchema()).tables;
+  const out: NonNullable<VerifyResult['expectations']> = [];
+  for (const e of expectations) {
+    const ta = tablesA.find((t) => t.name === e.source);
+    const tb = tablesB.find((t) => t.name === e.target);
+    if (!ta || !tb) {
+      out.push({
+        ...e,
+        table: e.target,
+        rowsA: -1,
+        rowsB: -1,
+        digestA: '',
+        digestB: '',
+        equal: false,
+        problem: `${ta ? e.target : e.source} is missing`,
+        examples: [],
+      });
+      continue;
+    }
+    const comparison = await compareTable(a, b, project(ta, e.columns), project(tb, e.columns), options);
+    out.push({ ...comparison, ...e });
+  }
+  return out;
+}
+
+/** A table seen through some of its columns; the key is kept only when all of it is among them. */
+function project(table: TableSchema, columns: string[]): TableSchema {
+  const keep = table.columns.filter((c) => columns.includes(c.name));
+  const pk = table.primaryKey && table.primaryKey.columns.every((c) => columns.includes(c)) ? table.primaryKey : undefined;
+  return { ...table, columns: keep, primaryKey: pk, uniques: [], indexes: [], foreignKeys: [], checks: [] };
 }
 
 export async function compareReaders(a: DatasetReader, b: DatasetReader, options: Omit<VerifyOptions, 'a' | 'b'>): Promise<VerifyResult> {

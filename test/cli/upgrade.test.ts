@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { before, after, describe, test } from 'node:test';
 import { openDataset, readAll, writeDataset } from '../../src/upgrade/testing.js';
 import { ferry } from '../helpers/cli.js';
-import { tempDir } from '../helpers/servers.js';
+import { sqlOn, tempDir } from '../helpers/servers.js';
 import { jotV1 } from '../upgrade/jot-fixture.js';
 
 const dir = tempDir();
@@ -53,8 +53,18 @@ describe('ferry migrate --app', () => {
     assert.equal(done.code, 0, done.stderr);
     assert.match(done.stdout, /example 1\.0 → 3\.0: what became of every source row/);
     assert.match(done.stdout, /notes\s+6\s+4\s+1\s+1\s+0/);
-    const rows = await readAll(await openDataset(`sqlite:${target}`));
+    const landed = await openDataset(`sqlite:${target}`);
+    const rows = await readAll(landed);
+    await landed.close();
     assert.equal(rows.nodes?.length, 7);
+
+    const verified = await ferry(['verify', v1, target, '--app', 'example'], { cwd: dir.path });
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+    assert.match(verified.stdout, /expected by the pack: users = users on id, email, password, created_at: equal/);
+    await sqlOn('sqlite', `sqlite:${target}`, ["UPDATE users SET email = 'changed@example.org' WHERE id = 1"]);
+    const changed = await ferry(['verify', v1, target, '--app', 'example'], { cwd: dir.path });
+    assert.equal(changed.code, 4);
+    assert.match(changed.stdout, /users = users on id, email, password, created_at: DIFFERENT/);
   });
 
   test('refuses a source with blockers (exit 3) and writes nothing', async () => {
