@@ -23,7 +23,7 @@ import {
   TABLES_DIR,
   tableFileName,
 } from './layout.js';
-import { FileLock } from './lock.js';
+import { FileLock } from '../core/file-lock.js';
 import { FORMAT_NAME, FORMAT_VERSION, manifestText, readManifest, type BackupApp, type BackupOrigin, type Manifest } from './manifest.js';
 import {
   checkTarget,

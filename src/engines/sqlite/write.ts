@@ -8,7 +8,7 @@ import type { WriterOptions } from '../engine.js';
 import { checkIdentifiers, createTableSql, indexSql, notCarriedDefaults } from '../sql/ddl.js';
 import { openWritable, sqlitePath } from './connect.js';
 import { sqliteDialect } from './dialect.js';
-import { SqliteRunLock } from './lock.js';
+import { FileLock } from '../../core/file-lock.js';
 import { quoteSqlite as q } from './types.js';
 
 const CHECKPOINT_TABLE = '_ferry_checkpoint';
@@ -26,11 +26,11 @@ export class SqliteWriter implements DatasetWriter {
   readonly capabilities: WriterCapabilities = { transactionalDdl: true, maxIdentifierLength: sqliteDialect.maxIdentifierLength };
   private readonly db: Database.Database;
   private readonly inserts = new Map<string, Database.Statement>();
-  private readonly runLock: SqliteRunLock;
+  private readonly runLock: FileLock;
 
   constructor(endpoint: string, options: WriterOptions) {
     this.description = `sqlite:${sqlitePath(endpoint)}`;
-    this.runLock = new SqliteRunLock(`${sqlitePath(endpoint)}.ferry-lock`);
+    this.runLock = new FileLock(`${sqlitePath(endpoint)}.ferry-lock`, 'into this database');
     this.db = openWritable(endpoint, options.create ?? true);
     try {
       this.db.pragma('journal_mode = WAL');

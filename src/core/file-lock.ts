@@ -1,6 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { FerryError } from '../core/errors.js';
+import { FerryError } from './errors.js';
 
 /**
  * A run lock held as a file, created atomically (`wx`) with the owner's process id and host. A lock whose process
