@@ -90,10 +90,16 @@ export async function connectMysql(ep: MysqlEndpoint, database: string | undefin
       connectTimeout: 10_000,
       enableKeepAlive: true,
       multipleStatements: false,
-      // mysql2 would parse JSON into objects (losing key order and big numbers) and turn BIT into numbers.
+      // mysql2 would parse JSON into objects (losing key order and big numbers) and turn BIT into numbers. Its fast
+      // parser for DOUBLE/FLOAT text gets the last digit of some 17-digit values wrong (92914111.16356319 becomes
+      // 92914111.1635632): read the server's text and let Number() round it correctly.
       typeCast: (field, next) => {
         if (field.type === 'JSON') return field.string('utf8');
         if (field.type === 'BIT') return field.buffer();
+        if (field.type === 'DOUBLE' || field.type === 'FLOAT') {
+          const text = field.string();
+          return text === null ? null : Number(text);
+        }
         return next();
       },
     });
