@@ -72,6 +72,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       const result: MigrateResult = await runPipeline(source, target, {
         ...options,
         command: 'migrate',
+        // An internal switch for the benchmark that measures what checkpoints cost; never for real runs.
+        checkpoints: options.checkpoints ?? process.env.FERRY_BENCH_NO_CHECKPOINTS !== '1',
         ferryVersion: FERRY_VERSION,
         tables: plan.tables,
         notCarried: [...schema.notCarried.filter((n) => !n.table || selected.some((t) => t.name === n.table)), ...plan.notCarried],

@@ -34,6 +34,8 @@ export interface CopyTableOptions {
   resumeFrom?: TableProgress;
   /** Total rows expected (for progress), if known. */
   rowsTotal: number;
+  /** Fingerprint the rows for verification (default true; without verification it is wasted work). */
+  digest?: boolean;
   /** Called after each committed batch, with the progress that was committed. */
   onCommitted?: (progress: TableProgress) => void;
 }
@@ -70,35 +72,37 @@ export async function copyTable(
 
   const after = resume?.resumeKey ? decodeKey(resume.resumeKey) : undefined;
   const batches = reader.readRows(table, { batchRows: options.batchRows, after })[Symbol.asyncIterator]();
-  let pending = batches.next();
-  for (;;) {
-    const result = await pending;
-    if (result.done) break;
-    pending = batches.next();
-    const { rows, resumeKey } = result.value;
+  const digesting = options.digest !== false;
 
+  /** Conforms one batch and fingerprints its rows: CPU work that overlaps the previous batch's write. */
+  const prepare = (rows: Row[], resumeKey: Value[] | undefined): PreparedBatch => {
     const good: Row[] = [];
-    let conformRejects = 0;
+    const refusedHere: { row: Row; reason: string; column: string }[] = [];
     for (const row of rows) {
       const conformed = conformRow(row, conformers, table);
       if (conformed.ok) good.push(conformed.row);
-      else {
-        options.rejects.add(table, row, conformed.reason, conformed.column);
-        conformRejects++;
-      }
+      else refusedHere.push({ row, reason: conformed.reason, column: conformed.column });
     }
+    const batchDigest = digesting ? digestOf(good, new Set(), encoders, keyIndexes) : new TableDigest();
+    return { good, conformRejects: refusedHere, batchDigest, resumeKey };
+  };
+
+  /** Writes one prepared batch with its checkpoint; its rejects reach the reject file inside its transaction. */
+  const commit = async (batch: PreparedBatch): Promise<void> => {
     let committed: TableProgress | undefined;
-    let written = new TableDigest();
-    // Runs inside the batch's transaction, once the target has said which rows it refused.
+    let written = batch.batchDigest;
+    // Runs inside the batch's transaction, once the target has said which rows it refused. The reject lines are
+    // appended here, not when the batch was conformed, so that the file size a checkpoint records covers exactly
+    // the batches it commits.
     const progressAfter = (refused: RejectedRow[]): TableProgress => {
-      const refusedRows = new Set(refused.map((r) => r.row));
+      for (const r of batch.conformRejects) options.rejects.add(table, r.row, r.reason, r.column);
       for (const r of refused) options.rejects.add(table, r.row, `refused by the target: ${r.reason}`, r.column);
-      written = digestOf(good, refusedRows, encoders, keyIndexes);
+      if (refused.length > 0 && digesting) written = digestOf(batch.good, new Set(refused.map((r) => r.row)), encoders, keyIndexes);
       committed = {
-        rowsDone: rowsDone + good.length - refused.length,
-        rejected: rejected + conformRejects + refused.length,
+        rowsDone: rowsDone + batch.good.length - refused.length,
+        rejected: rejected + batch.conformRejects.length + refused.length,
         rejectBytes: options.rejects.size(table.name),
-        resumeKey: resumeKey ? encodeKey(resumeKey) : undefined,
+        resumeKey: batch.resumeKey ? encodeKey(batch.resumeKey) : undefined,
         digest: digest.clone().merge(written).toJSON(),
       };
       // Inside the open transaction: a kill here must lose the whole batch, never half of it.
@@ -108,7 +112,7 @@ export async function copyTable(
     const checkpoint: CheckpointWrite | undefined = options.runId
       ? { runId: options.runId, table: table.name, state: (refused) => JSON.stringify(progressAfter(refused)) }
       : undefined;
-    const refused = await writer.writeBatch(table, good, checkpoint);
+    const refused = await writer.writeBatch(table, batch.good, checkpoint);
     if (!checkpoint) progressAfter(refused);
     digest.merge(written);
     rowsDone = committed!.rowsDone;
@@ -116,10 +120,30 @@ export async function copyTable(
     options.onCommitted?.(committed!);
     options.events({ type: 'table-progress', table: table.name, rowsDone, rowsTotal: options.rowsTotal, rejected });
     faultPoint(`data:${table.name}`, rowsDone);
+  };
+
+  // One write in flight: batch N+1 is read and prepared while batch N is being written and committed.
+  let pending = batches.next();
+  let writing: Promise<void> | undefined;
+  for (;;) {
+    const result = await pending;
+    if (result.done) break;
+    pending = batches.next();
+    const prepared = prepare(result.value.rows, result.value.resumeKey);
+    if (writing) await writing;
+    writing = commit(prepared);
   }
+  if (writing) await writing;
   const seconds = (performance.now() - started) / 1000;
   options.events({ type: 'table-done', table: table.name, rows: rowsDone, rejected, seconds });
   return { table: table.name, rows: rowsDone, rejected, seconds, digest };
+}
+
+interface PreparedBatch {
+  good: Row[];
+  conformRejects: { row: Row; reason: string; column: string }[];
+  batchDigest: TableDigest;
+  resumeKey?: Value[];
 }
 
 function digestOf(rows: Row[], skip: Set<Row>, encoders: ValueEncoder[], keyIndexes: number[]): TableDigest {

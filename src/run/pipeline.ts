@@ -82,7 +82,12 @@ export async function runPipeline(source: DatasetReader, target: DatasetWriter, 
   let recorded = readState(statePath);
   await target.lock();
   const notCarried = [...options.notCarried];
-  const fingerprint = planFingerprint(tables, { command: options.command, convert: [...options.rules].sort() });
+  // Whether rows are fingerprinted (verification) is part of the plan: a resumed run needs the earlier batches' digest.
+  const fingerprint = planFingerprint(tables, {
+    command: options.command,
+    convert: [...options.rules].sort(),
+    verify: options.verify !== false,
+  });
 
   if (recorded && options.forceReset) {
     await resetRecordedRun(recorded, target, events);
@@ -223,6 +228,7 @@ async function copyAll(
         rejects: options.rejects,
         events: options.events,
         runId: options.checkpoints === false ? undefined : state.runId,
+        digest: options.verify !== false,
         resumeFrom,
         rowsTotal: ts.rowsTotal,
         onCommitted: (p) => {
