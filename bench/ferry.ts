@@ -21,6 +21,8 @@ export interface FerryRun {
 export interface FerryOptions {
   /** Verify every table after the copy (ferry's default; the native pipelines do not). */
   verify: boolean;
+  /** Commit a checkpoint with every batch (default true); off only to measure what checkpoints cost (issue #3). */
+  checkpoints?: boolean;
   /** Write a V8 CPU profile into this folder (`node --cpu-prof`); slows the run, so never a timed one. */
   cpuProfileDir?: string;
 }
@@ -42,7 +44,8 @@ export async function runFerry(source: string, target: string, options: FerryOpt
     ...(options.verify ? [] : ['--no-verify']),
   ];
   // Exit 4 (verification found a difference) still timed a complete run: reported as a problem, with its time.
-  const m = await measure(process.execPath, args, {}, [0, 4]);
+  const env = options.checkpoints === false ? { FERRY_BENCH_NO_CHECKPOINTS: '1' } : {};
+  const m = await measure(process.execPath, args, env, [0, 4]);
   // After a failed verification ferry prints its result, then an error object: the result is the first document.
   const end = m.stdout.indexOf('\n}');
   const result = JSON.parse(end < 0 ? m.stdout : m.stdout.slice(0, end + 2)) as MigrateResult;

@@ -18,6 +18,8 @@ export interface ScenarioResult {
   native?: NativeResult;
   ferry?: FerryRun;
   ferryVerified?: FerryRun;
+  /** ferry --no-verify with its per-batch checkpoints turned off (an internal switch): what checkpoints cost. */
+  ferryNoCheckpoints?: FerryRun;
   /** What the correctness checks found; empty when both targets hold every row with the same shape. */
   problems: string[];
   /** Failed to run at all. */
@@ -52,6 +54,15 @@ export function printResults(results: ScenarioResult[], repeat: number, log: (li
   log(
     `targets: ferry/native ≤ ${TARGETS.ratio}x, peak RSS ≤ ${TARGETS.peakRssMb} MB (a * marks a miss). The native pipelines do not verify.`,
   );
+
+  for (const r of results) {
+    if (!r.ferry || !r.ferryNoCheckpoints) continue;
+    const cost = (r.ferry.seconds / r.ferryNoCheckpoints.seconds - 1) * 100;
+    log(
+      `checkpoint cost, ${r.scenario}: ${r.ferry.seconds.toFixed(1)} s with, ${r.ferryNoCheckpoints.seconds.toFixed(1)} s without: ` +
+        `${cost >= 0 ? '+' : ''}${cost.toFixed(1)}% (target ≤ +5%)${cost > 5 ? ' *' : ''}`,
+    );
+  }
 
   log('\nwhere the time goes (seconds: load / index per table; ferry: copy per table, then everything else)');
   const phases = results.flatMap((r) => [

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: for each scenario, on the same generated dataset in the same run, times the native pipeline,
- * ferry without verification (the like-for-like comparison) and ferry as users run it (with verification), each
+ * ferry without verification (the like-for-like comparison), the same without checkpoints (what they cost), and
+ * ferry as users run it (with verification), each
  * into a fresh database that is checked (row counts, column types, indexes) and dropped. Prints the ratios and
  * writes bench/results/latest.json.
  */
@@ -139,7 +140,7 @@ async function runScenario(
     const runs: T[] = [];
     for (let i = 0; i < config.repeat; i++) {
       const run = await once();
-      log(`  ${side.padEnd(14)}${run.seconds.toFixed(1)} s${run.peakRssMb === undefined ? '' : `, peak ${Math.round(run.peakRssMb)} MB`}`);
+      log(`  ${side.padEnd(23)}${run.seconds.toFixed(1)} s${run.peakRssMb === undefined ? '' : `, peak ${Math.round(run.peakRssMb)} MB`}`);
       runs.push(run);
     }
     (result.allSeconds ??= {})[side] = runs.map((r) => Math.round(r.seconds * 100) / 100);
@@ -158,6 +159,9 @@ async function runScenario(
     ),
   );
   result.ferry = await timed('ferry', () => intoFresh('ferry', (db) => runFerry(source.endpoint, db.url, { verify: false })));
+  result.ferryNoCheckpoints = await timed('ferry, no checkpoints', () =>
+    intoFresh('ferry-nocp', (db) => runFerry(source.endpoint, db.url, { verify: false, checkpoints: false })),
+  );
   result.ferryVerified = await timed('ferry+verify', () =>
     intoFresh('ferry+verify', (db) => runFerry(source.endpoint, db.url, { verify: true })),
   );
