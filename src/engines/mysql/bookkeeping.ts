@@ -78,14 +78,18 @@ export function runLockName(database: string, foldsCase: boolean): string {
 }
 
 /**
- * Takes the run lock of the target database with GET_LOCK on the writer's connection, without waiting. The server
- * frees it when that connection ends, whether the writer closes or its process dies, so a dead run's lock never
- * lingers. Returns the lock's name, for RELEASE_LOCK.
+ * Takes the run lock of the target database with GET_LOCK on the writer's connection. The server frees it when that
+ * connection ends, whether the writer closes or its process dies, so a dead run's lock never lingers — but only once
+ * the server has noticed the death and rolled back the dead run's open transaction, which takes a moment after a
+ * kill: so the lock is waited for a few seconds before the run is refused. Returns the lock's name, for RELEASE_LOCK.
  */
+/** How long a run waits for the lock of a run that may have just died. */
+const LOCK_WAIT_SECONDS = 5;
+
 export async function takeRunLock(query: Query, ep: MysqlEndpoint): Promise<string> {
   const [[folds]] = (await query('SELECT @@lower_case_table_names')) as [[Value]];
   const name = runLockName(ep.database, Number(folds) !== 0);
-  const [[got]] = (await query(`SELECT GET_LOCK(${quoteString(name)}, 0)`)) as [[Value]];
+  const [[got]] = (await query(`SELECT GET_LOCK(${quoteString(name)}, ${LOCK_WAIT_SECONDS})`)) as [[Value]];
   if (Number(got) === 1) return name;
   if (got === null) throw new FerryError('failed', `${ep.description}: the server could not take the lock ${name}`);
   const [[holder]] = (await query(`SELECT IS_USED_LOCK(${quoteString(name)})`)) as [[Value]];

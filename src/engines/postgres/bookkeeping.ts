@@ -56,10 +56,20 @@ const LOCK_CLASS = 0x66657279;
  * Takes the run lock of the target (its database and schema) as a session-level advisory lock: the server releases
  * it when the session ends, whether the writer closes or its process dies, so a dead run's lock never lingers.
  */
+/** How long a run waits for the lock of a run that may have just died. */
+const LOCK_WAIT_MS = 5000;
+
 export async function takeRunLock(client: pg.Client, ep: PgEndpoint): Promise<void> {
   const key = createHash('sha256').update(ep.schema).digest().readUInt32BE(0) & 0x7fffffff;
-  const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [LOCK_CLASS, key]);
-  if (r.rows[0]!.ok) return;
+  // A run killed a moment ago still holds the lock until the server notices and rolls back its transaction: wait a
+  // few seconds for that before refusing.
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [LOCK_CLASS, key]);
+    if (r.rows[0]!.ok) return;
+    if (Date.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
   const holder = await client.query<{ pid: number; app: string; since: string }>(
     `SELECT a.pid, a.application_name AS app, a.backend_start::text AS since FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
      WHERE l.locktype = 'advisory' AND l.classid = $1::int8::oid AND l.objid = $2::int8::oid AND l.objsubid = 2 AND l.granted`,
