@@ -4,8 +4,7 @@ import { CONVERSION_RULES } from '../core/conform.js';
 import type { DatasetReader } from '../core/dataset.js';
 import { FerryError } from '../core/errors.js';
 import { orderByDependencies } from '../core/schema.js';
-import type { EventListener } from '../run/events.js';
-import { runPipeline, type RunResult } from '../run/pipeline.js';
+import { runPipeline, type RunResult, type RunSettings } from '../run/pipeline.js';
 import { readState } from '../run/state-file.js';
 import type { RunAccount, UpgradedReader } from '../upgrade/index.js';
 import type { Finding } from '../upgrade/types.js';
@@ -17,25 +16,10 @@ import { FERRY_VERSION } from './version.js';
 
 export type { TableSummary } from '../run/pipeline.js';
 
-/** Options shared by the commands that write: migrate, restore, backup. */
-export interface WriteOptions extends TableSelection {
-  /** Drop tables of the same names in the target instead of refusing. */
-  dropExisting?: boolean;
+/** Options shared by the commands that write: migrate, restore, backup, convert. */
+export interface WriteOptions extends TableSelection, RunSettings {
   /** Conversion rules chosen for hazards (see CONVERSION_RULES). */
   convert?: string[];
-  /** Verify the target against what was sent (default true). */
-  verify?: boolean;
-  /** Rows per batch (default 5000). */
-  batchRows?: number;
-  /** Where reject files go (default ./ferry-rejects). */
-  rejectsDir?: string;
-  /** The run's state file (default ./migration_state.json). */
-  statePath?: string;
-  /** Remove what the recorded run created in the target, and its state file, then start over. */
-  forceReset?: boolean;
-  /** Commit a checkpoint with every batch (default true; off only to measure what checkpoints cost). */
-  checkpoints?: boolean;
-  events?: EventListener;
 }
 
 export interface MigrateOptions extends WriteOptions, Partial<UpgradeSelection>, Consent {

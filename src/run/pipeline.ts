@@ -13,8 +13,27 @@ import { RejectLog } from './rejects.js';
 import { resumeCheck } from './resume-check.js';
 import { readState, removeState, writeState, type RunState } from './state-file.js';
 
-/** What every run (migrate, backup, restore) is told, beyond its two ends. */
-export interface RunOptions {
+/** What the user chooses about any run (migrate, backup, restore, convert). */
+export interface RunSettings {
+  /** Drop tables of the same names in the target instead of refusing. */
+  dropExisting?: boolean;
+  /** Verify the target against what was sent (default true). */
+  verify?: boolean;
+  /** Rows per batch (default 5000). */
+  batchRows?: number;
+  /** Where reject files go (default ./ferry-rejects). */
+  rejectsDir?: string;
+  /** The run's state file (default ./migration_state.json). */
+  statePath?: string;
+  /** Remove what the recorded run created in the target, and its state file, then start over. */
+  forceReset?: boolean;
+  /** Commit a checkpoint with every batch (default true; off only to measure what checkpoints cost). */
+  checkpoints?: boolean;
+  events?: EventListener;
+}
+
+/** What every run is told, beyond its two ends. */
+export interface RunOptions extends RunSettings {
   /** The command, recorded in the state file. */
   command: string;
   /** The ferry version, recorded in the state file. */
@@ -25,17 +44,6 @@ export interface RunOptions {
   notCarried: NotCarried[];
   /** Conversion rules chosen for hazards (already checked). */
   rules: ReadonlySet<string>;
-  /** Drop tables of the same names in the target instead of refusing. */
-  dropExisting?: boolean;
-  /** Verify the target against what was sent (default true). */
-  verify?: boolean;
-  batchRows?: number;
-  rejectsDir?: string;
-  statePath?: string;
-  forceReset?: boolean;
-  /** Commit a checkpoint with every batch (default true; off only to measure what checkpoints cost). */
-  checkpoints?: boolean;
-  events?: EventListener;
   /** Opens the target for reading, to verify it (after `beforeVerify`). */
   reopenTarget: () => Promise<DatasetReader>;
   /** Runs once the data and constraints are in, before verification (a backup writes its manifest here). */
