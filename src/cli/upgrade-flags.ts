@@ -1,6 +1,9 @@
 import { createInterface } from 'node:readline/promises';
+import { appEndpoints, type AppEndpointOptions } from '../ops/app-endpoints.js';
 import type { Consent, UpgradeSelection } from '../ops/upgrade.js';
-import type { Finding } from '../upgrade/types.js';
+import { FerryError } from '../core/errors.js';
+import { parseSets } from '../upgrade/index.js';
+import type { Finding, Pack } from '../upgrade/types.js';
 import type { MigrateResult } from '../ops/migrate.js';
 import { count, table } from './format.js';
 
@@ -10,6 +13,10 @@ export const UPGRADE_OPTIONS = {
   from: { type: 'string' },
   to: { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
+  'app-config': { type: 'string' },
+  'target-config': { type: 'string' },
+  set: { type: 'string', multiple: true },
+  'table-prefix': { type: 'string' },
 } as const;
 
 export const UPGRADE_OPTIONS_HELP = `  --app PACK             upgrade through an app pack: a shipped pack's name
@@ -17,11 +24,59 @@ export const UPGRADE_OPTIONS_HELP = `  --app PACK             upgrade through an
   --to VERSION           the version to reach (default: the pack's latest)
   --from VERSION         the source's version, when detection cannot tell
   -y, --yes              accept the losses the preflight lists (otherwise a terminal
-                         asks, and without one the run refuses with exit 3)`;
+                         asks, and without one the run refuses with exit 3)
+  --app-config FILE      the application's own config file (Cloudreve: conf.ini): the
+                         pack reads the source database, table prefix and inputs
+                         from it, so SOURCE may be left out
+  --target-config FILE   the new version's config file: the pack reads the target
+                         database from it, so TARGET may be left out
+  --set NAME=VALUE       a pack input (repeatable; wins over the config file's), e.g.
+                         --set hashIdSalt=… ; ferry check --app PACK lists them
+  --table-prefix PREFIX  the source's tables carry this prefix (cr_users)`;
 
 /** The parsed upgrade flags, with a question on the terminal when losses need consent. */
-export function upgradeOptions(values: { app?: string; from?: string; to?: string; yes?: boolean }): Partial<UpgradeSelection> & Consent {
-  return { app: values.app, from: values.from, to: values.to, yes: values.yes, confirm: process.stdin.isTTY ? askOnTerminal : undefined };
+export function upgradeOptions(values: {
+  app?: string;
+  from?: string;
+  to?: string;
+  yes?: boolean;
+  'app-config'?: string;
+  'target-config'?: string;
+  set?: string[];
+  'table-prefix'?: string;
+}): AppEndpointOptions & Consent {
+  return {
+    app: values.app,
+    from: values.from,
+    to: values.to,
+    yes: values.yes,
+    confirm: process.stdin.isTTY ? askOnTerminal : undefined,
+    appConfig: values['app-config'],
+    targetConfig: values['target-config'],
+    sets: parseSets(values.set ?? []),
+    tablePrefix: values['table-prefix'],
+  };
+}
+
+/**
+ * The two ends of a run and the pack's inputs: SOURCE and TARGET as given, or read from the application's config
+ * files (--app-config, --target-config).
+ */
+export async function upgradeEndpoints(
+  command: string,
+  given: string[],
+  options: AppEndpointOptions,
+  names: { target: boolean },
+): Promise<{ source: string; target?: string; selection: Partial<UpgradeSelection> }> {
+  const max = names.target ? 2 : 1;
+  if (given.length > max) {
+    throw new FerryError('usage', `ferry ${command} takes at most ${max} endpoint${max > 1 ? 's' : ''} (${given.length} given)`, {
+      hint: `see ferry ${command} --help`,
+    });
+  }
+  // With --app-config and no --target-config, a single endpoint is the target; otherwise the first is the source.
+  const [source, target] = given.length === 1 && options.appConfig && names.target && !options.targetConfig ? [undefined, given[0]] : given;
+  return appEndpoints(options, { source, target }, names);
 }
 
 async function askOnTerminal(losses: Finding[]): Promise<boolean> {
@@ -32,6 +87,17 @@ async function askOnTerminal(losses: Finding[]): Promise<boolean> {
     return /^y(es)?$/i.test(answer.trim());
   } finally {
     rl.close();
+  }
+}
+
+/** Lists a pack's inputs (`--set NAME=VALUE`), and which of them this run has. */
+export function printInputs(pack: Pack, given: Record<string, string>): void {
+  const inputs = Object.entries(pack.inputs ?? {});
+  if (inputs.length === 0) return;
+  console.log(`\nInputs of the ${pack.name} pack (--set NAME=VALUE):`);
+  for (const [name, spec] of inputs) {
+    const choice = spec.values ? ` [${spec.values.join('|')}]` : '';
+    console.log(`  ${name}${choice}: ${spec.description}${name in given ? ' (given)' : ''}`);
   }
 }
 

@@ -19,6 +19,11 @@ export interface ColumnSchema {
   identity?: boolean;
   /** The type as the source engine spelled it, kept for messages and inspect. */
   nativeType?: string;
+  /**
+   * The type to declare when ferry creates this column on an engine, instead of its own choice: for an app pack
+   * whose target must match the application's own DDL. It must read back as the same portable type.
+   */
+  declared?: Partial<Record<'sqlite' | 'postgres' | 'mysql', string>>;
 }
 
 export interface IndexSchema {

@@ -44,7 +44,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   let upgrade: { upgraded: UpgradedReader; findings: Finding[] } | undefined;
   try {
     if (options.app) {
-      upgrade = await openUpgrade(raw, { app: options.app, from: options.from, to: options.to }, upgradeContext(options));
+      upgrade = await openUpgrade(raw, { ...options, app: options.app }, upgradeContext(options));
       await requireConsent(upgrade.findings, options);
       source = upgrade.upgraded;
     }
@@ -62,6 +62,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         tables: plan.tables,
         notCarried: [...schema.notCarried.filter((n) => !n.table || selected.some((t) => t.name === n.table)), ...plan.notCarried],
         rules,
+        // The path and the pack inputs change what lands in the target: a resumed run must have the same.
+        planOptions: upgrade ? { app: upgrade.upgraded.app, from: upgrade.upgraded.path.from, inputs: options.inputs ?? {} } : undefined,
         reopenTarget: () => openSource(options.target),
       });
       if (upgrade) {

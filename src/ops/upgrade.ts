@@ -1,7 +1,15 @@
 import { FerryError } from '../core/errors.js';
 import type { DatasetReader } from '../core/dataset.js';
 import type { EventListener } from '../run/events.js';
-import { applyPath, loadPack, planUpgrade, type UpgradedReader, type UpgradeEvent } from '../upgrade/index.js';
+import {
+  applyPath,
+  loadPack,
+  planUpgrade,
+  resolveInputs,
+  withTablePrefix,
+  type UpgradedReader,
+  type UpgradeEvent,
+} from '../upgrade/index.js';
 import type { Finding } from '../upgrade/types.js';
 
 /** What selects an upgrade: the pack, and optionally the versions to go from and to. */
@@ -12,6 +20,10 @@ export interface UpgradeSelection {
   from?: string;
   /** The version to reach (default: the pack's latest). */
   to?: string;
+  /** The pack inputs (`--set`, and those read from `--app-config`), resolved by appEndpoints. */
+  inputs?: Record<string, string>;
+  /** The prefix of the application's table names in the source (`--table-prefix`, or from `--app-config`). */
+  tablePrefix?: string;
 }
 
 /** How the user consents to declared losses: `--yes`, or a question on a terminal. */
@@ -32,8 +44,11 @@ export async function openUpgrade(
   context: { workdir?: string; reset?: boolean; events?: EventListener; batchRows?: number },
 ): Promise<{ upgraded: UpgradedReader; findings: Finding[] }> {
   const pack = await loadPack(selection.app);
+  source = withTablePrefix(source, selection.tablePrefix ?? '');
+  const inputs = resolveInputs(pack, {}, selection.inputs ?? {});
   const path = await planUpgrade(pack, source, { from: selection.from, to: selection.to });
   const upgraded = await applyPath(source, path, {
+    inputs,
     workdir: context.workdir,
     reset: context.reset,
     batchRows: context.batchRows,

@@ -46,6 +46,8 @@ export interface RunOptions extends RunSettings {
   rules: ReadonlySet<string>;
   /** Opens the target for reading, to verify it (after `beforeVerify`). */
   reopenTarget: () => Promise<DatasetReader>;
+  /** Anything else that changes what lands in the target (an upgrade's path and pack inputs): part of the plan's fingerprint. */
+  planOptions?: Record<string, unknown>;
   /** Runs once the data and constraints are in, before verification (a backup writes its manifest here). */
   beforeVerify?: (digests: Map<string, TableDigest>, notCarried: NotCarried[]) => Promise<void>;
 }
@@ -95,6 +97,7 @@ export async function runPipeline(source: DatasetReader, target: DatasetWriter, 
     command: options.command,
     convert: [...options.rules].sort(),
     verify: options.verify !== false,
+    ...(options.planOptions ? { plan: options.planOptions } : {}),
   });
 
   if (recorded && options.forceReset) {

@@ -25,6 +25,8 @@ export interface UpgradeContext {
   /** Rows per batch when the hops read for themselves (lookups, counts, checks); default 5000. */
   batchRows?: number;
   events?: (event: UpgradeEvent) => void;
+  /** The pack inputs, as conversions and checks read them in `ctx.inputs` (validated against the pack's `inputs`). */
+  inputs?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -162,7 +164,7 @@ export async function applyPath(reader: DatasetReader, path: UpgradePath, contex
   const hops: HopReader[] = [];
   let current = reader;
   for (const [index, hop] of path.hops.entries()) {
-    const next: HopReader = new HopReader(current, hop, { store, index, batchRows, events: context.events });
+    const next: HopReader = new HopReader(current, hop, { store, index, batchRows, events: context.events, inputs: context.inputs });
     hops.push(next);
     current = next;
   }

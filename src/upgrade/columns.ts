@@ -9,7 +9,9 @@ export interface ColumnSpec {
   identity: boolean;
   unique: boolean;
   default?: ColumnDefault;
-  references?: { table: string; column: string; onDelete?: ReferentialAction };
+  references?: { table: string; column: string; onDelete?: ReferentialAction; name?: string };
+  /** Engine-specific declared types (see ColumnSchema.declared). */
+  declared?: Partial<Record<'sqlite' | 'postgres' | 'mysql', string>>;
   /** How a pack sees integer values: `number` (the default), or always `bigint` (col.bigint()). */
   integers: 'number' | 'bigint';
 }
@@ -51,9 +53,20 @@ export class Col<T> {
     return new Col<T>({ ...this.spec, default: d });
   }
 
-  /** A foreign key to another table of the same version (created after the data, like every constraint). */
-  references(table: string, column = 'id', options: { onDelete?: ReferentialAction } = {}): Col<T> {
+  /**
+   * A foreign key to another table of the same version (created after the data, like every constraint); `name`
+   * is the constraint's name (default `fk_<table>_<column>`).
+   */
+  references(table: string, column = 'id', options: { onDelete?: ReferentialAction; name?: string } = {}): Col<T> {
     return new Col<T>({ ...this.spec, references: { table, column, ...options } });
+  }
+
+  /**
+   * The type to declare on an engine instead of ferry's choice, where a target must match the application's own
+   * DDL: `col.json().native({ sqlite: 'json' })`. The name must read back as the same portable type.
+   */
+  native(declared: Partial<Record<'sqlite' | 'postgres' | 'mysql', string>>): Col<T> {
+    return new Col<T>({ ...this.spec, declared: { ...this.spec.declared, ...declared } });
   }
 }
 

@@ -19,6 +19,8 @@ export interface HopReaderOptions {
   /** Rows per batch when the hop reads for itself (lookups, counts). */
   batchRows: number;
   events?: (event: UpgradeEvent) => void;
+  /** The pack inputs (`--set`, the application's config file). */
+  inputs?: Readonly<Record<string, string>>;
 }
 
 /** A part's batch: target row objects, and the position inside the part after them. */
@@ -50,7 +52,7 @@ export class HopReader implements DatasetReader {
     private readonly options: HopReaderOptions,
   ) {
     this.input = new HopInput(inner, hop);
-    this.rt = new HopRuntime(hop, options.index);
+    this.rt = new HopRuntime(hop, options.index, options.inputs);
     this.description = `${inner.description} → ${hop.to}`;
     this.engine = inner.engine;
   }
@@ -190,7 +192,13 @@ export class HopReader implements DatasetReader {
   /** The keys a settings conversion adds: those the source does not have. */
   private async missingKeys(target: string, p: AddedPart): Promise<{ key: string; value: unknown; index: number }[]> {
     const present = new Set((await this.tally(p.source)).present[target] ?? []);
-    return p.keys.map(([key, value], index) => ({ key, value, index })).filter((k) => !present.has(k.key));
+    return p.keys
+      .map(([key, value], index) => ({
+        key,
+        value: typeof value === 'function' ? (value as (c: unknown) => unknown)(this.rt.ctx) : value,
+        index,
+      }))
+      .filter((k) => !present.has(k.key) && k.value !== undefined);
   }
 
   private failed(p: Part, e: unknown, key: unknown): FerryError {

@@ -14,3 +14,6 @@ export type { UpgradeEvent } from './runtime.js';
 export type { FileMove } from './files.js';
 export type { HopLedger, RunAccount, TableLedger } from './ledger.js';
 export type * from './types.js';
+export { parseIni, type IniFile } from './ini.js';
+export { withTablePrefix } from './prefix.js';
+export { parseSets, readAppConfig, resolveInputs } from './inputs.js';

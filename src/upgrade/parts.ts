@@ -40,7 +40,7 @@ export interface AddedPart {
   kind: 'added';
   source: string;
   keyColumn: string;
-  /** In target spelling: `[key, value]`, in declaration order. */
+  /** In target spelling: `[key, value]`, in declaration order; a function value is computed (undefined: not added). */
   keys: [string, unknown][];
   /** The target row of an added key. */
   make: (key: string, value: unknown, index: number, ctx: AnyContext) => RowObject;
@@ -53,7 +53,7 @@ export interface AddedPart {
 export interface RemapPart {
   kind: 'remap';
   remap: string;
-  emit: (entry: { id: number; value: unknown }, ctx: AnyContext) => RowObject;
+  emit: (entry: { id: number; value: unknown; count: number }, ctx: AnyContext) => RowObject;
   label: string;
 }
 

@@ -23,7 +23,7 @@ export async function prepareHop(input: HopInput, rt: HopRuntime, store: Scratch
   const duplicates: Duplicates = new Map();
   for (const [name, spec] of rt.hop.prepared) {
     const item = rt.item(spec.kind, name);
-    const fingerprint = fingerprintOf(rt.hop.fingerprint, name, input.reader.description, await input.count(spec.table));
+    const fingerprint = fingerprintOf(rt.fingerprint, name, input.reader.description, await input.count(spec.table));
     const done = store.completed(item, fingerprint);
     const progress = (rows: number, finished: boolean, reused?: boolean) =>
       options.events?.({ type: 'prepare', hop: rt.hop.label, item: name, rows, done: finished, reused });
@@ -94,11 +94,13 @@ async function buildTable(
   const isRemap = spec.kind === 'remap';
   const t = store.begin(item, {
     map: isRemap ? '(k TEXT PRIMARY KEY, id INTEGER NOT NULL) WITHOUT ROWID' : '(k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID',
-    ...(isRemap ? { ids: '(id INTEGER PRIMARY KEY, grp TEXT NOT NULL UNIQUE, v TEXT)' } : {}),
+    ...(isRemap ? { ids: '(id INTEGER PRIMARY KEY, grp TEXT NOT NULL UNIQUE, v TEXT, n INTEGER NOT NULL DEFAULT 0)' } : {}),
   });
   const insert = store.db.prepare(`INSERT OR IGNORE INTO ${t.map} VALUES (?, ?)`);
   const groupId = isRemap ? store.db.prepare(`SELECT id FROM ${t.ids} WHERE grp = ?`).pluck() : undefined;
-  const addGroup = isRemap ? store.db.prepare(`INSERT INTO ${t.ids} VALUES (?, ?, ?)`) : undefined;
+  const addGroup = isRemap ? store.db.prepare(`INSERT INTO ${t.ids} (id, grp, v) VALUES (?, ?, ?)`) : undefined;
+  // How many keys share each new id (RemapEntry.count: a reference count, for a de-duplicated row).
+  const countKey = isRemap ? store.db.prepare(`UPDATE ${t.ids} SET n = n + 1 WHERE id = ?`) : undefined;
   let next = spec.kind === 'remap' ? spec.start : 0;
   let duplicates = 0;
   let seen = 0;
@@ -120,6 +122,7 @@ async function buildTable(
       }
     }
     if (insert.run(key, id).changes === 0) duplicates++;
+    else countKey!.run(id);
   };
   for await (const batch of rows) {
     try {
@@ -151,17 +154,18 @@ function handleOf(store: ScratchStore, item: string, spec: PreparedImpl, recorde
   const get = store.db.prepare(`SELECT id FROM ${t.map} WHERE k = ?`).pluck();
   const count = store.db.prepare(`SELECT count(*) FROM ${t.ids}`).pluck();
   const size = store.db.prepare(`SELECT count(*) FROM ${t.map}`).pluck();
-  const first = store.db.prepare(`SELECT id, v FROM ${t.ids} ORDER BY id LIMIT ?`);
-  const after = store.db.prepare(`SELECT id, v FROM ${t.ids} WHERE id > ? ORDER BY id LIMIT ?`);
+  const first = store.db.prepare(`SELECT id, v, n FROM ${t.ids} ORDER BY id LIMIT ?`);
+  const after = store.db.prepare(`SELECT id, v, n FROM ${t.ids} WHERE id > ? ORDER BY id LIMIT ?`);
   const remap: RemapHandle = {
     get: (key) => get.get(encodeKey(key)) as number | undefined,
     has: (key) => get.get(encodeKey(key)) !== undefined,
     count: () => count.get() as number,
     size: () => size.get() as number,
     page: (from, limit) =>
-      ((from === undefined ? first.all(limit) : after.all(from, limit)) as { id: number; v: string | null }[]).map((r) => ({
+      ((from === undefined ? first.all(limit) : after.all(from, limit)) as { id: number; v: string | null; n: number }[]).map((r) => ({
         id: r.id,
         value: r.v === null ? undefined : decodeStored(r.v),
+        count: r.n,
       })),
   };
   return remap;

@@ -10,7 +10,7 @@ export interface RemapHandle extends Remap<Key> {
   /** Old keys (source rows the remap took). */
   size(): number;
   /** New ids after `after` (all when undefined), in id order, with their kept values. */
-  page(after: number | undefined, limit: number): { id: number; value: unknown }[];
+  page(after: number | undefined, limit: number): { id: number; value: unknown; count: number }[];
 }
 
 /** Progress of the work a hop does before rows flow, for the CLI and the dashboard. */
@@ -24,6 +24,8 @@ export type UpgradeEvent =
  */
 export class HopRuntime {
   readonly ctx: AnyContext;
+  /** The hop's fingerprint with the pack inputs: scratch items built with other inputs are built again. */
+  readonly fingerprint: string;
   private readonly lookups: Record<string, unknown> = {};
   private readonly bySpec = new Map<PreparedImpl, unknown>();
   private readonly remaps = new Map<string, RemapHandle>();
@@ -32,9 +34,12 @@ export class HopRuntime {
     readonly hop: HopDef,
     /** The hop's position in the path: it keeps the scratch items of two hops apart. */
     readonly index: number,
+    inputs: Readonly<Record<string, string>> = {},
   ) {
+    this.fingerprint = `${hop.fingerprint}:${JSON.stringify(Object.entries(inputs).sort())}`;
     this.ctx = {
       lookups: this.lookups as AnyContext['lookups'],
+      inputs: Object.freeze({ ...inputs }),
       hop: { from: hop.from, to: hop.to },
       use: ((spec: PreparedImpl) => {
         if (!this.bySpec.has(spec)) {

@@ -87,6 +87,7 @@ export function toTableSchema(def: TableDef): TableSchema {
     nullable: s.nullable,
     ...(s.default ? { default: s.default } : {}),
     ...(s.identity ? { identity: true } : {}),
+    ...(s.declared ? { declared: s.declared } : {}),
   }));
   const pk = def.options.primaryKey ?? entries.filter(([, s]) => s.primaryKey).map(([n]) => n);
   const uniqueSets = [...entries.filter(([, s]) => s.unique).map(([n]) => [n]), ...(def.options.unique ?? [])];
@@ -108,7 +109,7 @@ export function toTableSchema(def: TableDef): TableSchema {
     foreignKeys: entries
       .filter(([, s]) => s.references)
       .map(([name, s]) => ({
-        name: `fk_${def.name}_${name}`,
+        name: s.references!.name ?? `fk_${def.name}_${name}`,
         columns: [name],
         refTable: s.references!.table,
         refColumns: [s.references!.column],

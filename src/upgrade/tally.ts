@@ -72,7 +72,7 @@ export async function tallySource(
   options: { batchRows: number; events?: (e: UpgradeEvent) => void },
 ): Promise<SourceTally> {
   const item = rt.item('tally', table);
-  const fingerprint = fingerprintOf(rt.hop.fingerprint, table, input.reader.description, await input.count(table));
+  const fingerprint = fingerprintOf(rt.fingerprint, table, input.reader.description, await input.count(table));
   const done = store.completed(item, fingerprint);
   if (done?.value) {
     options.events?.({ type: 'tally', hop: rt.hop.label, table, rows: 0, done: true, reused: true });

@@ -104,6 +104,8 @@ export interface RowContext<L = Record<string, never>> {
   /** Any prepared item by its spec (inside `lookups` itself, where names are not known yet). */
   use<P extends PreparedSpec>(spec: P): Handle<P>;
   readonly hop: { readonly from: string; readonly to: string };
+  /** The pack inputs given for this run (`--set key=value`, or read from the application's config file). */
+  readonly inputs: Readonly<Record<string, string | undefined>>;
 }
 
 /** Declares what a hop prepares from its source before converting rows; the result lives on disk, not in memory. */
@@ -212,8 +214,11 @@ export interface SettingsOptions<SR, R, L, KC extends keyof SR, VC extends keyof
   drop?: Record<string, string>;
   /** New values, keyed by the old key. */
   change?: Record<string, (value: SR[VC], row: SR) => SR[VC]>;
-  /** Keys added with these values when the source does not have them (a source value wins). */
-  add?: Record<string, SR[VC]>;
+  /**
+   * Keys added with these values when the source does not have them (a source value wins). A function computes
+   * the value from the context (inputs, lookups); when it returns undefined the key is not added.
+   */
+  add?: Record<string, SR[VC] | ((ctx: RowContext<L>) => SR[VC] | undefined)>;
   /** The target row; by default the source row's columns by name with the key and value replaced (NULL for an added key's other columns). */
   row?: (setting: Setting<SR, SR[VC]>, ctx: RowContext<L>) => R;
   /** Other declared row losses (soft-deleted settings…). */
@@ -229,6 +234,8 @@ export type RemapNames<L> = { [N in keyof L]: L[N] extends RemapSpec<Key, unknow
 export interface RemapEntry<V> {
   id: number;
   value: V;
+  /** How many source keys share this id (1 unless `sameAs` merged several rows): a reference count. */
+  count: number;
 }
 
 /**
@@ -323,6 +330,27 @@ export interface Hop {
   readonly kind: 'ferry-hop';
 }
 
+/** A value a pack needs besides the database (`--set name=value`): a secret kept in a config file, a choice. */
+export interface InputSpec {
+  /** One line for `--help` and for the error that asks for it. */
+  description: string;
+  /** The values it accepts, when it is a choice. */
+  values?: string[];
+}
+
+/** What a pack reads from an application's own config file (`--app-config`, `--target-config`). */
+export interface AppConfig {
+  /** The database, as a ferry endpoint: `sqlite:/abs/path.db`, `postgres://…`, `mysql://…`. */
+  database?: string;
+  /** The prefix of the application's table names; ferry reads the source's tables without it. */
+  tablePrefix?: string;
+  /** Pack inputs found in the file (`--set` overrides them). */
+  inputs?: Record<string, string>;
+}
+
+/** Reads one config file: its path (to resolve relative paths against) and its text. Throws FerryError('usage'). */
+export type ConfigReader = (file: string, text: string) => AppConfig;
+
 /** A pack's declaration (see definePack). */
 export interface PackSpec {
   /** The application's name, as `--app` names it. */
@@ -334,6 +362,10 @@ export interface PackSpec {
   /** Which version a source holds. A detected `3.6.1` is treated as the pack's `3.6` (with a warning). */
   detect(src: DetectSource): Promise<DetectResult> | DetectResult;
   hops: Hop[];
+  /** The inputs conversions and checks read from `ctx.inputs`, by name. `--set` accepts only these. */
+  inputs?: Record<string, InputSpec>;
+  /** Readers of the application's config files: the source's (`--app-config`) and the target's (`--target-config`). */
+  config?: { source?: ConfigReader; target?: ConfigReader };
 }
 
 /** A defined pack. */

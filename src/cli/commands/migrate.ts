@@ -2,11 +2,12 @@ import { migrate } from '../../ops/migrate.js';
 import { parseCommand, positionals } from '../args.js';
 import { EXIT_CODES_HELP } from '../exit-codes.js';
 import { ProgressView } from '../progress.js';
-import { UPGRADE_OPTIONS, UPGRADE_OPTIONS_HELP, printAccount, upgradeOptions } from '../upgrade-flags.js';
+import { UPGRADE_OPTIONS, UPGRADE_OPTIONS_HELP, printAccount, upgradeEndpoints, upgradeOptions } from '../upgrade-flags.js';
 import { WRITE_OPTIONS, WRITE_OPTIONS_HELP, writeOptions } from '../write-flags.js';
 import { printRunSummary, runOutcome } from './shared.js';
 
 export const migrateHelp = `Usage: ferry migrate SOURCE TARGET [options]
+       ferry migrate --app PACK --app-config FILE [--target-config FILE | TARGET] [options]
 
 Copies the tables of SOURCE into TARGET, any engine to any engine, then verifies
 every table against what was sent. The source is only read (SQLite read-only,
@@ -36,13 +37,16 @@ export async function migrateCommand(argv: string[]): Promise<number> {
     console.log(migrateHelp);
     return 0;
   }
-  const [source, target] = positionals('migrate', given, ['SOURCE', 'TARGET']);
+  const upgrade = upgradeOptions(values);
+  const ends = upgrade.app ? await upgradeEndpoints('migrate', given, upgrade, { target: true }) : undefined;
+  const [source, target] = ends ? [ends.source, ends.target] : positionals('migrate', given, ['SOURCE', 'TARGET']);
   const progress = new ProgressView(process.stderr, values.quiet === true || values.json === true);
   const result = await migrate({
     source: source!,
     target: target!,
     ...writeOptions(values),
-    ...upgradeOptions(values),
+    ...upgrade,
+    ...ends?.selection,
     events: progress.listener,
   });
   if (values.json) console.log(JSON.stringify(result, null, 2));

@@ -21,7 +21,10 @@ export function createTableSql(d: SqlDialect, table: TableSchema): string {
 }
 
 function columnSql(d: SqlDialect, column: ColumnSchema, table: TableSchema): string {
-  let sql = `${d.quote(column.name)} ${d.columnType(column, table)}`;
+  // A declared type (an app pack matching its application's DDL) replaces ferry's choice, except for an identity
+  // column, whose type is what makes it generate values on some engines (SQLite's rowid alias).
+  const declared = column.identity ? undefined : column.declared?.[d.engine as 'sqlite' | 'postgres' | 'mysql'];
+  let sql = `${d.quote(column.name)} ${declared ?? d.columnType(column, table)}`;
   if (column.identity && d.identityClause) sql += ` ${d.identityClause}`;
   if (!column.nullable) sql += ' NOT NULL';
   const def = defaultSql(d, column);
