@@ -131,8 +131,8 @@ export interface PrepareBuilder<S extends Rows> {
       key: (row: S[K]) => KK;
       id?: 'sequence' | ((row: S[K], ctx: RowContext) => number);
       start?: number;
-      sameAs?: (row: S[K]) => Key;
-      keep?: (row: S[K]) => V;
+      sameAs?: (row: S[K], ctx: RowContext) => Key;
+      keep?: (row: S[K], ctx: RowContext) => V;
       where?: (row: S[K], ctx: RowContext) => boolean;
     },
   ): RemapSpec<KK, V>;

@@ -1,0 +1,61 @@
+/** The V3 settings Cloudreve 4 no longer reads: the official migrator drops them (reference §4.3). */
+export const DROPPED_SETTINGS: Record<string, string> = Object.fromEntries(
+  [
+    ['siteKeywords', 'V4 has no site keywords'],
+    ['over_used_template', 'V4 has no over-quota mail'],
+    ['download_timeout', 'V4 has other timeouts'],
+    ['preview_timeout', 'V4 has other timeouts'],
+    ['doc_preview_timeout', 'V4 has other timeouts'],
+    ['slave_node_retry', 'V4 manages slave nodes differently'],
+    ['slave_ping_interval', 'V4 manages slave nodes differently'],
+    ['slave_recover_interval', 'V4 manages slave nodes differently'],
+    ['slave_transfer_timeout', 'V4 manages slave nodes differently'],
+    ['onedrive_monitor_timeout', 'V4 manages OneDrive differently'],
+    ['onedrive_source_timeout', 'V4 manages OneDrive differently'],
+    ['share_download_session_timeout', 'V4 manages OneDrive differently'],
+    ['onedrive_callback_check', 'V4 manages OneDrive differently'],
+    ['mail_activation_template', 'V4 has per-language mail templates (its defaults are used)'],
+    ['mail_reset_pwd_template', 'V4 has per-language mail templates (its defaults are used)'],
+    ['appid', 'V4 has no such setting'],
+    ['appkey', 'V4 has no such setting'],
+    ['wechat_enabled', 'V4 has no WeChat payments'],
+    ['wechat_appid', 'V4 has no WeChat payments'],
+    ['wechat_mchid', 'V4 has no WeChat payments'],
+    ['wechat_serial_no', 'V4 has no WeChat payments'],
+    ['wechat_api_key', 'V4 has no WeChat payments'],
+    ['wechat_pk_content', 'V4 has no WeChat payments'],
+    ['hot_share_num', 'V4 has no hot-shares list'],
+    ['defaultTheme', 'theme colours: V4 has its own'],
+    ['theme_options', 'theme colours: V4 has its own'],
+    ['max_worker_num', 'V4 sizes its queues itself'],
+    ['max_parallel_transfer', 'V4 sizes its queues itself'],
+    ['secret_key', 'V4 makes a new secret key'],
+    ['avatar_size_m', 'V4 keeps one avatar size'],
+    ['avatar_size_s', 'V4 keeps one avatar size'],
+    ['home_view_method', 'V4 remembers views per user'],
+    ['share_view_method', 'V4 remembers views per user'],
+    ['cron_recycle_upload_session', 'V4 recycles upload sessions itself'],
+    ['captcha_TCaptcha_CaptchaAppId', 'V4 has no Tencent captcha'],
+    ['captcha_TCaptcha_AppSecretKey', 'V4 has no Tencent captcha'],
+    ['captcha_TCaptcha_SecretId', 'V4 has no Tencent captcha'],
+    ['captcha_TCaptcha_SecretKey', 'V4 has no Tencent captcha'],
+    ['initial_files', 'V4 has no initial files'],
+    ['office_preview_service', 'V4 previews office files through its viewers'],
+    ['phone_required', 'V4 has its own phone settings'],
+    ['phone_enabled', 'V4 has its own phone settings'],
+    ['custom_payment_enabled', 'V4 has no custom payments'],
+    ['custom_payment_endpoint', 'V4 has no custom payments'],
+    ['custom_payment_secret', 'V4 has no custom payments'],
+    ['custom_payment_name', 'V4 has no custom payments'],
+  ].map(([name, why]) => [name!, `unsupported setting: ${why}`]),
+);
+
+/** V3 settings V4 reads under another name. */
+export const RENAMED_SETTINGS: Record<string, string> = {
+  thumb_file_suffix: 'thumb_entity_suffix',
+  thumb_max_src_size: 'thumb_builtin_max_size',
+  wopi_session_timeout: 'viewer_session_timeout',
+};
+
+/** V4 splits thumb_max_src_size into one limit per thumbnail generator; these take its value too. */
+export const THUMB_SIZE_KEYS = ['thumb_music_cover_max_size', 'thumb_libreoffice_max_size', 'thumb_ffmpeg_max_size', 'thumb_vips_max_size'];
