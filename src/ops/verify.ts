@@ -50,7 +50,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
       if (!options.app) return await compareReaders(a, b, options);
       const work = mkdtempSync(join(tmpdir(), 'ferry-verify-'));
       try {
-        ({ upgraded } = await openUpgrade(a, { app: options.app, from: options.from, to: options.to }, { workdir: work, reset: true }));
+        ({ upgraded } = await openUpgrade(a, { ...options, app: options.app }, { workdir: work, reset: true }));
         const result = await compareReaders(upgraded, b, options);
         result.expectations = await checkExpectations(a, b, upgraded.expectations(), options);
         result.equal &&= result.expectations.every((e) => e.equal);

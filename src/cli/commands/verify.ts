@@ -1,3 +1,5 @@
+import { appEndpoints } from '../../ops/app-endpoints.js';
+import { parseSets } from '../../upgrade/index.js';
 import { FerryError } from '../../core/errors.js';
 import { verify, type VerifyResult } from '../../ops/verify.js';
 import { TABLE_OPTIONS, list, parseCommand, positionals } from '../args.js';
@@ -19,6 +21,8 @@ checked on its own.
 
 Options:
   --app PACK             compare an old version (A) with its upgrade (B)
+  --set NAME=VALUE       a pack input, as given to the upgrade (repeatable)
+  --table-prefix PREFIX  A's tables carry this prefix
   --from VERSION, --to VERSION   as for ferry check
   --tables A,B           only these tables
   --exclude-tables A,B   not these tables
@@ -32,12 +36,21 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     app: { type: 'string' },
     from: { type: 'string' },
     to: { type: 'string' },
+    set: { type: 'string', multiple: true },
+    'table-prefix': { type: 'string' },
   });
   if (values.help) {
     console.log(verifyHelp);
     return 0;
   }
   const [a, b] = positionals('verify', given, ['A', 'B']);
+  const ends = values.app
+    ? await appEndpoints(
+        { app: values.app, sets: parseSets(values.set ?? []), tablePrefix: values['table-prefix'] },
+        { source: a, target: b },
+        { target: true },
+      )
+    : undefined;
   const progress = new ProgressView(process.stderr, values.quiet === true || values.json === true);
   const result = await verify({
     a: a!,
@@ -47,6 +60,8 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     app: values.app,
     from: values.from,
     to: values.to,
+    inputs: ends?.selection.inputs,
+    tablePrefix: ends?.selection.tablePrefix,
     events: progress.listener,
   });
   if (values.json) console.log(JSON.stringify(result, null, 2));
