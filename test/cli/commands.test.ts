@@ -1,6 +1,6 @@
 /** The commands as a user runs them: output, exit codes, reject files, refusals, --json. */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CHINOOK } from '../helpers/chinook.js';
@@ -10,20 +10,20 @@ import { sqlOn, tempDir } from '../helpers/servers.js';
 const chinook = join(CHINOOK, 'Chinook_Sqlite.sqlite');
 
 describe('ferry demo', () => {
-  test('creates, migrates and verifies a sample database with no server', async () => {
+  test('upgrades a realistic Cloudreve 3.8 site to 4.0 on SQLite, with no server, and its links still resolve', async () => {
     const dir = tempDir();
     try {
-      const r = await ferry(['demo'], { cwd: dir.path });
+      const r = await ferry(['demo', '--files', '2000'], { cwd: dir.path });
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /verified every table/);
+      assert.match(r.stdout, /the preflight/);
+      assert.match(r.stdout, /rows of tasks will not be carried/);
+      assert.match(r.stdout, /verified every V4 table/);
       assert.doesNotMatch(r.stdout, /DIFFERENT/);
-      assert.match(r.stdout, /view order_total: views are not carried/);
-      assert.match(r.stdout, /npx ferry inspect/);
-      assert.ok(existsSync(join(dir.path, 'ferry-demo', 'shop-copy.db')));
-      const [[row]] = (await sqlOn('sqlite', `sqlite:${join(dir.path, 'ferry-demo', 'shop-copy.db')}`, [
-        'SELECT count(*) AS n FROM order_line',
-      ])) as [[{ n: number }]];
-      assert.ok(row.n > 2000);
+      assert.match(r.stdout, /\/s\/\w+ +\/\S/);
+      assert.doesNotMatch(r.stdout, /GONE/, 'every V3 link shown resolves in V4');
+      const v4 = `sqlite:${join(dir.path, 'ferry-demo', 'cloudreve-v4', 'cloudreve.db')}`;
+      const [[row]] = (await sqlOn('sqlite', v4, ['SELECT count(*) AS n FROM files WHERE type = 0'])) as [[{ n: number }]];
+      assert.ok(row.n > 1800, `${row.n} files in V4`);
     } finally {
       dir.remove();
     }

@@ -103,6 +103,8 @@ describe('the upgrade guide, done with conf.ini files (V3 SQLite with a table pr
       '--set',
       'md5Passwords=keep',
       '--yes',
+      '--state',
+      join(work.path, 'refused-state.json'),
     ]);
     assert.equal(refused.code, 3, refused.stderr);
     assert.match(refused.stderr, /hash-id salt is not known/);

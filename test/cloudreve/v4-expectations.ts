@@ -41,12 +41,12 @@ export async function readV3(end: End) {
   const folderNames = new Set(
     folders!.filter((f) => carriedFolders.has(n(f.id)!) && f.parent_id !== null).map((f) => `${n(f.parent_id)}/${String(f.name)}`),
   );
-  /** A folder's path from its owner's root ('' for the root), or undefined when an ancestor is not carried. */
+  /** A folder's path from its owner's root ('' for the root, '/a/b' below it), or undefined when an ancestor is not carried. */
   const folderPath = (id: number): string | undefined => {
     const parts: string[] = [];
     for (let f = folderById.get(id); f; f = folderById.get(n(f.parent_id)!)) {
       if (!carriedFolders.has(n(f.id)!)) return undefined;
-      if (f.parent_id === null) return parts.reverse().join('/');
+      if (f.parent_id === null) return [...parts, ''].reverse().join('/');
       parts.push(String(f.name));
     }
     return undefined;

@@ -67,10 +67,16 @@ function sqliteDeclarations(path: string): Record<string, unknown> {
 
 /** A table as ferry reads it, reduced to what every engine can be compared on. */
 function portable(t: TableSchema) {
+  // MySQL indexes every foreign key itself, under the constraint's name: that index is the engine's, not the schema's.
+  const fkIndex = (i: { name: string; unique: boolean }) => !i.unique && t.foreignKeys.some((f) => f.name === i.name);
   return {
-    columns: t.columns.map((c) => [c.name, c.type.kind === 'enum' ? 'text' : c.type.kind, c.nullable]),
+    // An enum is text with a rule on SQLite, and MySQL has no uuid type (ent and ferry both use char(36)).
+    columns: t.columns.map((c) => [c.name, c.type.kind === 'enum' || c.type.kind === 'uuid' ? 'text' : c.type.kind, c.nullable]),
     primaryKey: t.primaryKey?.columns ?? [],
-    indexes: [...t.uniques.map((u) => [u.name, true, u.columns]), ...t.indexes.map((i) => [i.name, i.unique, i.columns])].sort(),
+    indexes: [
+      ...t.uniques.map((u) => [u.name, true, u.columns]),
+      ...t.indexes.filter((i) => !fkIndex(i)).map((i) => [i.name, i.unique, i.columns]),
+    ].sort(),
     foreignKeys: t.foreignKeys.map((f) => [f.columns, f.refTable, f.refColumns]).sort(),
   };
 }
