@@ -8,6 +8,7 @@ import { runPipeline, type RunResult, type RunSettings } from '../run/pipeline.j
 import { readState } from '../run/state-file.js';
 import type { RunAccount, UpgradedReader } from '../upgrade/index.js';
 import type { Finding } from '../upgrade/types.js';
+import { carryFiles, type FilesCarried } from './carry-files.js';
 import { checkDistinct, openSource, openTarget } from './endpoints.js';
 import { planTargetTables } from './plan-schema.js';
 import { selectTables, type TableSelection } from './select-tables.js';
@@ -25,11 +26,16 @@ export interface WriteOptions extends TableSelection, RunSettings {
 export interface MigrateOptions extends WriteOptions, Partial<UpgradeSelection>, Consent {
   source: string;
   target: string;
+  /** With an app pack: the application's file tree (uploads, avatars), carried to `filesTo` renamed by the hops. */
+  files?: string;
+  filesTo?: string;
 }
 
 export interface MigrateResult extends RunResult {
   /** With --app: the upgrade, its findings, and per source table carried + dropped + skipped + rejected = rows. */
   upgrade?: { app: string; from: string; to: string; findings: Finding[]; account: RunAccount };
+  /** With --files: what became of the application's file tree. */
+  files?: FilesCarried;
 }
 
 /**
@@ -38,6 +44,11 @@ export interface MigrateResult extends RunResult {
  */
 export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const rules = checkRules(options.convert ?? []);
+  if ((options.files === undefined) !== (options.filesTo === undefined) || (options.files !== undefined && !options.app)) {
+    throw new FerryError('usage', '--files and --files-to go together, with --app', {
+      hint: "give the old version's folder (--files) and the new one's (--files-to)",
+    });
+  }
   const raw = await openSource(options.source);
   checkDistinct(raw, options.target);
   let source: DatasetReader = raw;
@@ -70,6 +81,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         const { upgraded, findings } = upgrade;
         const account = await upgraded.account(Object.fromEntries(result.tables.map((t) => [t.table, t.rejected])));
         result.upgrade = { app: upgraded.app.name, from: upgraded.path.from, to: upgraded.app.version, findings, account };
+        if (options.files && options.filesTo) result.files = await carryFiles(upgraded, resolve(options.files), resolve(options.filesTo));
       }
       return result;
     } finally {

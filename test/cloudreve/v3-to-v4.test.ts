@@ -4,7 +4,7 @@
  * SIGKILL and resumed, the preflight's findings, and the V4 schema against the reference DDL.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { generateV3 } from '../../packs/cloudreve/sample/generate-v3.js';
@@ -163,3 +163,51 @@ test(
     await assertV4(v3, { engine: 'postgres', url: dst.url }, SALT);
   },
 );
+
+test('--files carries avatars renamed as V4 expects and keeps local storage paths; the V3 folder is not touched', async () => {
+  const site = join(work.path, 'files-v3');
+  const v4Dir = join(work.path, 'files-v4');
+  mkdirSync(join(site, 'uploads', '1'), { recursive: true });
+  writeFileSync(join(site, 'uploads', '1', 'report.pdf'), 'a local object');
+  const made = await generateV3(`sqlite:${join(site, 'cloudreve.db')}`, {
+    files: 500,
+    seed: 5,
+    hashIdSalt: SALT,
+    avatarDir: join(site, 'avatar'),
+  });
+  assert.ok(made);
+  const before = readdirSync(site, { recursive: true }).sort();
+  const run = await ferry([
+    'migrate',
+    `sqlite:${join(site, 'cloudreve.db')}`,
+    `sqlite:${join(work.path, 'files-v4.db')}`,
+    '--app',
+    'cloudreve',
+    '--set',
+    `hashIdSalt=${SALT}`,
+    '--set',
+    'md5Passwords=keep',
+    '--yes',
+    '--files',
+    site,
+    '--files-to',
+    v4Dir,
+    '--state',
+    join(work.path, 'files-state.json'),
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(readdirSync(site, { recursive: true }).sort(), before, 'the V3 folder is unchanged');
+  assert.equal(readFileSync(join(v4Dir, 'uploads', '1', 'report.pdf'), 'utf8'), 'a local object');
+  const v3 = await readV3({ engine: 'sqlite', url: `sqlite:${join(site, 'cloudreve.db')}` });
+  const withAvatar = v3.users.filter((u) => u.avatar === 'file').map((u) => Number(u.id));
+  assert.ok(withAvatar.length > 0);
+  for (const id of withAvatar) {
+    assert.deepEqual(readFileSync(join(v4Dir, 'avatar', `avatar_${id}.png`)), readFileSync(join(site, 'avatar', `avatar_${id}_2.png`)));
+  }
+  const carried = readdirSync(join(v4Dir, 'avatar'));
+  assert.ok(
+    carried.every((f) => /^avatar_\d+\.png$/.test(f)),
+    `only V4 names: ${carried.join(', ')}`,
+  );
+  assert.match(run.stdout, /files: \d+ copied/);
+});

@@ -27,12 +27,20 @@ terminal).
 
 Options:
 ${UPGRADE_OPTIONS_HELP}
+  --files DIR            with --app: the application's file tree (uploads, avatars),
+                         copied to --files-to DIR renamed as the new version expects
+  --files-to DIR         where the new version keeps its files
 ${WRITE_OPTIONS_HELP}
 
 ${EXIT_CODES_HELP}`;
 
 export async function migrateCommand(argv: string[]): Promise<number> {
-  const { values, positionals: given } = parseCommand('migrate', argv, { ...WRITE_OPTIONS, ...UPGRADE_OPTIONS });
+  const { values, positionals: given } = parseCommand('migrate', argv, {
+    ...WRITE_OPTIONS,
+    ...UPGRADE_OPTIONS,
+    files: { type: 'string' },
+    'files-to': { type: 'string' },
+  });
   if (values.help) {
     console.log(migrateHelp);
     return 0;
@@ -47,12 +55,20 @@ export async function migrateCommand(argv: string[]): Promise<number> {
     ...writeOptions(values),
     ...upgrade,
     ...ends?.selection,
+    files: values.files,
+    filesTo: values['files-to'],
     events: progress.listener,
   });
   if (values.json) console.log(JSON.stringify(result, null, 2));
   else {
     printRunSummary(result, result.upgrade ? 'upgraded' : 'migrated');
     printAccount(result);
+    if (result.files) {
+      const dropped = Object.entries(result.files.dropped).map(([why, n]) => `${n} left behind (${why})`);
+      console.log(
+        `\nfiles: ${result.files.copied} copied, ${result.files.present} already there${dropped.length ? `, ${dropped.join(', ')}` : ''}`,
+      );
+    }
   }
   return runOutcome(result, values['allow-rejects'] === true);
 }
