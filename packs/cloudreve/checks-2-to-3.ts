@@ -1,5 +1,5 @@
 import type { CheckFn, CheckResult } from '../../src/upgrade/index.js';
-import { emailKey, folderName, type Lookups2to3, UNSUPPORTED_POLICIES, type V2 } from './lookups-2-to-3.js';
+import { emailKey, folderName, type Lookups2to3, nameKey, UNSUPPORTED_POLICIES, type V2 } from './lookups-2-to-3.js';
 
 type Check = CheckFn<V2, Lookups2to3>;
 
@@ -92,11 +92,11 @@ export const checks2to3: Record<string, Check> = {
     const stillFolders = await src.count('sd_folders', (f) => {
       if (!L.liveFolder.has(f.id) || f.parent_folder === 0) return false;
       const name = folderName(f, L.folderFirst);
-      return name !== f.folder_name && L.folderFirst.has([f.parent_folder, name]);
+      return name !== f.folder_name && L.folderNames.has([f.parent_folder, nameKey(name)]);
     });
     const stillFiles = await src.count('sd_files', (f) => {
       const name = L.fileName.get(f.id);
-      return name !== undefined && name !== f.orign_name && L.fileFirst.has([f.parent_folder, f.upload_user, name]);
+      return name !== undefined && name !== f.orign_name && L.fileNames.has([f.parent_folder, f.upload_user, nameKey(name)]);
     });
     for (const [table, found] of [
       ['sd_folders', stillFolders],

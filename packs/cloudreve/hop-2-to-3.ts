@@ -5,6 +5,7 @@ import { checks2to3 } from './checks-2-to-3.js';
 import {
   FILE_ORPHANS,
   FOLDER_ORPHANS,
+  fileName,
   fileOrphan,
   folderName,
   folderOrphan,
@@ -60,23 +61,26 @@ export const hop2to3 = defineHop({
             "V2's WebDAV credentials (a digest of the sign-in password) cannot become V3 WebDAV accounts: users create them again",
         },
         omit: { two_step: 'counted by the two-factor check: only users who turned it on lose something' },
-        row: (u, ctx) => ({
-          id: u.id,
-          ...at(v3Time(u.user_date)),
-          email: u.user_email,
-          nick: u.user_nick,
-          // V3 verifies `md5:<md5(salt + password)>:<salt>` as V2 did (reference §7).
-          password: `md5:${u.user_pass}:${ctx.inputs.v2Salt ?? 'sdshare'}`,
-          // V2's 1 is "not activated" while the activation key is pending, else "banned".
-          status: u.user_status === 0 ? 0 : u.user_activation_key !== 'n' ? 1 : 2,
-          group_id: v3GroupId(u.user_group),
-          storage: u.used_storage,
-          two_factor: '',
-          avatar: u.avatar.startsWith('g.') ? 'gravatar' : u.avatar.startsWith('f.') ? 'file' : '',
-          options: userOptions(u),
-          // NULL, not gorm's '': nothing to carry, and nothing for the V3 → V4 hop to count as lost.
-          authn: null,
-        }),
+        row: (u, ctx) => {
+          const activated = u.user_activation_key === 'n';
+          return {
+            id: u.id,
+            ...at(v3Time(u.user_date)),
+            email: u.user_email,
+            nick: u.user_nick,
+            // V3 verifies `md5:<md5(salt + password)>:<salt>` as V2 did (reference §7).
+            password: `md5:${u.user_pass}:${ctx.inputs.v2Salt ?? 'sdshare'}`,
+            // V2's 1 is "not activated" while the activation key is pending, else "banned".
+            status: u.user_status === 0 ? 0 : activated ? 2 : 1,
+            group_id: v3GroupId(u.user_group),
+            storage: u.used_storage,
+            two_factor: '',
+            avatar: u.avatar.startsWith('g.') ? 'gravatar' : u.avatar.startsWith('f.') ? 'file' : '',
+            options: userOptions(u),
+            // NULL, not gorm's '': nothing to carry, and nothing for the V3 → V4 hop to count as lost.
+            authn: null,
+          };
+        },
       }),
 
     settings: (t) =>
@@ -87,7 +91,7 @@ export const hop2to3 = defineHop({
         change: CHANGED_OPTIONS,
         drop: DROPPED_OPTIONS,
         dropRows: {
-          'a repeated option: its first row is carried': (o, ctx) => ctx.lookups.optionRow.get(o.option_name) !== o.id,
+          'a repeated option: its first row is carried': (o, ctx) => ctx.lookups.optionFirst.get(o.id) !== o.id,
           'unsupported setting: V3 has no such setting': (o) => !(o.option_name in CARRIED_OPTIONS),
         },
         row: (s, ctx) => ({
@@ -195,7 +199,7 @@ export const hop2to3 = defineHop({
           return {
             id: f.id,
             ...at(v3Time(f.upload_date)),
-            name: ctx.lookups.fileName.get(f.id)!,
+            name: fileName(f, ctx.lookups.fileFirst),
             source_name: source,
             user_id: f.upload_user,
             size: f.size,
@@ -203,7 +207,7 @@ export const hop2to3 = defineHop({
             folder_id: f.parent_folder,
             policy_id: f.policy_id,
             upload_session_id: null,
-            metadata: local && hasSidecar(ctx.inputs.v3Root, source) ? SIDECAR : null,
+            metadata: local && hasThumbnail(ctx.inputs.v3Root, f.pre_name) ? SIDECAR : null,
           };
         },
       }),
@@ -259,9 +263,10 @@ export const hop2to3 = defineHop({
             status: 0,
             name: 'Master (Local machine)',
             type: 1,
-            server: '',
-            slave_key: '',
-            master_key: '',
+            // NULL rather than gorm's '': nothing for the V3 → V4 hop to count as lost.
+            server: null,
+            slave_key: null,
+            master_key: null,
             aria2_enabled: server !== '',
             // Aria2Option in V3's struct order, every key omitempty; V3's master node gets interval and timeout 10.
             aria2_options: omitEmpty(
@@ -326,12 +331,14 @@ const AVATAR_SIZES: readonly [string, number][] = [
 const SIDECAR = '{"thumb_sidecar":"true","thumb_status":"exist"}';
 
 /**
- * Whether a local file's thumbnail is where V3 looks for it (`<source_name>._thumb`, under the V2 root that V3 runs
- * from, given as `--set v3Root=…`). The database cannot tell whether V2 made one; without the folder, or before
- * the thumbnails are moved there, metadata stays NULL and V3 makes the thumbnail again when it is first shown.
+ * Whether V2 made a thumbnail for a local file, which the database does not say: only when the V2 root (which V3
+ * runs from) is given as `--set v3Root=…`, by finding it there — where V3 looks for it (`<source_name>._thumb`),
+ * or still where V2 kept it (`public/thumb/<pre_name>_thumb`), which the hop's file map (`--files`) carries to
+ * V3's place. Without the folder, metadata stays NULL and V3 makes the thumbnail again when it is first shown.
  */
-function hasSidecar(root: string | undefined, source: string): boolean {
-  return root !== undefined && root !== '' && existsSync(join(root, `${source}._thumb`));
+function hasThumbnail(root: string | undefined, preName: string): boolean {
+  if (root === undefined || root === '') return false;
+  return existsSync(join(root, 'public', 'uploads', `${preName}._thumb`)) || existsSync(join(root, 'public', 'thumb', `${preName}_thumb`));
 }
 
 /** V3's UserOption (struct order, omitempty) from V2's profile switch and options JSON. */

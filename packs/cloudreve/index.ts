@@ -1,6 +1,7 @@
 import { definePack } from '../../src/upgrade/index.js';
 import { readConfIni } from './conf-ini.js';
 import { detectCloudreve } from './detect.js';
+import { hop2to3 } from './hop-2-to-3.js';
 import { hop3to4 } from './hop-3-to-4.js';
 
 /**
@@ -11,7 +12,7 @@ export default definePack({
   name: 'cloudreve',
   versions: ['2.0.0-Alpha1', '3.8', '4.0'],
   detect: detectCloudreve,
-  hops: [hop3to4],
+  hops: [hop2to3, hop3to4],
   inputs: {
     hashIdSalt: { description: "V3's conf.ini [System] HashIDSalt: keeps share and direct links valid (read from --app-config)" },
     md5Passwords: {

@@ -1,4 +1,4 @@
-import type { Lookup, PrepareBuilder, RowContext } from '../../src/upgrade/index.js';
+import type { Lookup, PrepareBuilder, Remap, RowContext } from '../../src/upgrade/index.js';
 import { v2 } from './schemas/v2.js';
 
 /** The V2 row types, by table. */
@@ -12,9 +12,15 @@ export const UNSUPPORTED_POLICIES: Readonly<Record<string, string>> = { s3: 'S3'
  * files V3 gets, the names that must change to fit V3's unique indexes, and what shares and the file tree point at.
  */
 export function lookups2to3(src: PrepareBuilder<V2>) {
-  const option = src.lookup('sd_options', { key: (o) => o.option_name, value: (o) => o.option_value });
-  // V3's settings.name is unique: a repeated V2 option keeps its first row.
-  const optionRow = src.lookup('sd_options', { key: (o) => o.option_name, value: (o) => o.id });
+  // V3's settings.name is unique: a repeated V2 option keeps its first row. "First of its kind" is a remap whose
+  // groups take the id of their first row (so a row is first when the remap gives it its own id): unlike a lookup
+  // keyed by name, a repeat is then expected, not a duplicate key.
+  const optionFirst = src.remap('sd_options', { key: (o) => o.id, id: (o) => o.id, sameAs: (o) => o.option_name });
+  const option = src.lookup('sd_options', {
+    key: (o) => o.option_name,
+    value: (o) => o.option_value,
+    where: (o, ctx) => ctx.use(optionFirst).get(o.id) === o.id,
+  });
   const user = src.lookup('sd_users', { key: (u) => u.id, value: () => true });
   const policyType = src.lookup('sd_policy', { key: (p) => p.id, value: (p) => p.policy_type });
   const folderExists = src.lookup('sd_folders', { key: (f) => f.id, value: () => true });
@@ -25,35 +31,50 @@ export function lookups2to3(src: PrepareBuilder<V2>) {
     where: (f, ctx) => folderOrphan(f, ctx.use(user), ctx.use(folderExists)) === undefined,
   });
   // V3 has a unique (name, parent_id) on folders: the first folder of a name in a parent keeps it.
-  const folderFirst = src.lookup('sd_folders', {
-    key: (f) => [f.parent_folder, nameKey(f.folder_name)] as [number, string],
-    value: (f) => f.id,
+  const folderFirst = src.remap('sd_folders', {
+    key: (f) => f.id,
+    id: (f) => f.id,
+    sameAs: (f) => [f.parent_folder, nameKey(f.folder_name)],
     where: (f, ctx) => f.parent_folder !== 0 && ctx.use(liveFolder).has(f.id),
   });
   const fileCarried = (f: V2['sd_files'], ctx: RowContext) =>
     fileOrphan(f, ctx.use(liveFolder), ctx.use(user), ctx.use(policyType)) === undefined;
   // …and a unique (name, user_id, folder_id) on files.
-  const fileFirst = src.lookup('sd_files', {
-    key: (f) => [f.parent_folder, f.upload_user, nameKey(f.orign_name)] as [number, number, string],
-    value: (f) => f.id,
+  const fileFirst = src.remap('sd_files', {
+    key: (f) => f.id,
+    id: (f) => f.id,
+    sameAs: (f) => [f.parent_folder, f.upload_user, nameKey(f.orign_name)],
     where: fileCarried,
   });
+  // Built in this order (an item may use those before it).
   return {
+    optionFirst,
     option,
-    optionRow,
     user,
     policyType,
     folderExists,
     liveFolder,
     folderFirst,
     fileFirst,
+    // The names V2 folders and files keep (the first of each), for renames that would meet one of them.
+    folderNames: src.lookup('sd_folders', {
+      key: (f) => [f.parent_folder, nameKey(f.folder_name)] as [number, string],
+      value: (f) => f.id,
+      where: (f, ctx) => ctx.use(folderFirst).get(f.id) === f.id,
+    }),
+    fileNames: src.lookup('sd_files', {
+      key: (f) => [f.parent_folder, f.upload_user, nameKey(f.orign_name)] as [number, number, string],
+      value: (f) => f.id,
+      where: (f, ctx) => ctx.use(fileFirst).get(f.id) === f.id,
+    }),
     // The file each file share points at, with its name in V3.
     fileName: src.lookup('sd_files', { key: (f) => f.id, value: (f, ctx) => fileName(f, ctx.use(fileFirst)), where: fileCarried }),
-    // The folder each folder share points at: V2 names it by its owner and full path (position_absolute).
+    // The folder each folder share points at: V2 names it by its owner and full path (position_absolute); of two
+    // folders at one path (a repeated name), the first.
     folderAt: src.lookup('sd_folders', {
       key: (f) => [ownerId(f.owner) ?? 0, f.position_absolute] as [number, string],
       value: (f, ctx) => ({ id: f.id, name: folderName(f, ctx.use(folderFirst)) }),
-      where: (f, ctx) => ctx.use(liveFolder).has(f.id),
+      where: (f, ctx) => ctx.use(liveFolder).has(f.id) && (f.parent_folder === 0 || ctx.use(folderFirst).get(f.id) === f.id),
     }),
     // Each user's root folder (V3 finds a user's files from it).
     rootOf: src.lookup('sd_folders', {
@@ -144,18 +165,18 @@ export function emailKey(email: string): string {
 }
 
 /**
- * A file's name in V3: its own, unless an earlier file of the same folder and owner has it — V2 allowed that, V3's
- * unique index does not — then `<id>_<name>`, as V4's migrator renames its conflicts.
+ * A file's name in V3: its own, unless an earlier file of the same folder and owner has it (`first` gives it another
+ * row's id) — V2 allowed that, V3's unique index does not — then `<id>_<name>`, as V4's migrator renames conflicts.
  */
-export function fileName(f: V2['sd_files'], first: Lookup<[number, number, string], number>): string {
-  const winner = first.get([f.parent_folder, f.upload_user, nameKey(f.orign_name)]);
+export function fileName(f: V2['sd_files'], first: Remap<number>): string {
+  const winner = first.get(f.id);
   return winner === undefined || winner === f.id ? f.orign_name : `${f.id}_${f.orign_name}`;
 }
 
 /** A folder's name in V3: `/` for a root; otherwise as for files (`<id>_<name>` for a repeated name). */
-export function folderName(f: V2['sd_folders'], first: Lookup<[number, string], number>): string {
+export function folderName(f: V2['sd_folders'], first: Remap<number>): string {
   if (f.parent_folder === 0) return '/';
-  const winner = first.get([f.parent_folder, nameKey(f.folder_name)]);
+  const winner = first.get(f.id);
   return winner === undefined || winner === f.id ? f.folder_name : `${f.id}_${f.folder_name}`;
 }
 

@@ -51,26 +51,24 @@ export const CHANGED_OPTIONS: Readonly<Record<string, (value: string) => string>
   forget_captcha: onOff,
 };
 
-const why = (text: string) => `unsupported setting: ${text}`;
-
 /** V2 options V3 has no use for, with why (declared losses, by key). */
 export const DROPPED_OPTIONS: Readonly<Record<string, string>> = {
   database_version: "V2's schema version (V3 records its own, db_version_<version>, when it first starts)",
-  siteStatus: why('V3 cannot close the site'),
-  defaultTheme: why('colour scheme: V3 has its own themes'),
-  themes: why('colour scheme: V3 has its own themes'),
-  mail_activation_template: why("V2's mail templates: V3 uses its own"),
-  mail_reset_pwd_template: why("V2's mail templates: V3 uses its own"),
-  timeout: why('OSS signing timeout: V3 has its own timeouts'),
+  siteStatus: 'V3 cannot close the site',
+  defaultTheme: 'colour scheme: V3 has its own themes',
+  themes: 'colour scheme: V3 has its own themes',
+  mail_activation_template: "V2's mail templates: V3 uses its own",
+  mail_reset_pwd_template: "V2's mail templates: V3 uses its own",
+  timeout: 'OSS signing timeout: V3 has its own timeouts',
   allowdVisitorDownload: 'carried as the anonymous group’s "download shared files" option',
-  refererCheck: why('V3 has no referer check'),
-  admin_color_body: why("V2's admin panel colours"),
-  admin_color_nav: why("V2's admin panel colours"),
-  sendfile: why('V3 sends files itself (no X-Sendfile)'),
-  header: why('V3 sends files itself (no X-Sendfile)'),
+  refererCheck: 'V3 has no referer check',
+  admin_color_body: "V2's admin panel colours",
+  admin_color_nav: "V2's admin panel colours",
+  sendfile: 'V3 sends files itself (no X-Sendfile)',
+  header: 'V3 sends files itself (no X-Sendfile)',
   aria2_tmppath: "carried into the master node's aria2 options",
   aria2_token: "carried into the master node's aria2 options",
   aria2_rpcurl: "carried into the master node's aria2 options",
   aria2_options: "carried into the master node's aria2 options",
-  task_queue_token: why("V2's OneDrive task queue: V3 runs its own"),
+  task_queue_token: "V2's OneDrive task queue: V3 runs its own",
 };
