@@ -148,6 +148,19 @@ export const checks2to3: Record<string, Check> = {
       };
   },
 
+  // V3 gives a user the storage policy and permissions of its group: without one, they can sign in but not upload.
+  'user-groups': async (src, ctx) => {
+    const { count, ids } = await src.count('sd_users', (u) => !ctx.lookups.group.has(u.user_group));
+    if (count > 0)
+      return {
+        severity: 'warning',
+        table: 'sd_users',
+        count,
+        ids,
+        message: `${count} user(s) belong to a group that does not exist: move them to an existing group in V2 (V4 refuses them)`,
+      };
+  },
+
   'users-without-root': async (src, ctx) => {
     const { count, ids } = await src.count('sd_users', (u) => !ctx.lookups.rootOf.has(u.id));
     if (count > 0)

@@ -22,6 +22,7 @@ export function lookups2to3(src: PrepareBuilder<V2>) {
     where: (o, ctx) => ctx.use(optionFirst).get(o.id) === o.id,
   });
   const user = src.lookup('sd_users', { key: (u) => u.id, value: () => true });
+  const group = src.lookup('sd_groups', { key: (g) => g.id, value: () => true });
   const policyType = src.lookup('sd_policy', { key: (p) => p.id, value: (p) => p.policy_type });
   const folderExists = src.lookup('sd_folders', { key: (f) => f.id, value: () => true });
   // Folders V3 gets, with their owner's id.
@@ -51,6 +52,7 @@ export function lookups2to3(src: PrepareBuilder<V2>) {
     optionFirst,
     option,
     user,
+    group,
     policyType,
     folderExists,
     liveFolder,
