@@ -49,16 +49,25 @@ export class Rng {
     return items[Math.floor(this.next() * items.length)]!;
   }
 
-  /** One of the values, with probability proportional to its weight. */
-  weighted<T>(choices: readonly (readonly [T, number])[]): T {
+  /** One of the values, with probability proportional to the weight at the same index. */
+  weighted<T>(values: readonly T[], weights: readonly number[]): T {
     let total = 0;
-    for (const [, w] of choices) total += w;
+    for (const w of weights) total += w;
     let r = this.next() * total;
-    for (const [v, w] of choices) {
-      r -= w;
-      if (r < 0) return v;
+    for (let i = 0; i < values.length; i++) {
+      r -= weights[i]!;
+      if (r < 0) return values[i]!;
     }
-    return choices[choices.length - 1]![0];
+    return values[values.length - 1]!;
+  }
+
+  /** One of the keys, with probability proportional to its value. */
+  weightedKey<K extends string>(weights: Partial<Record<K, number>>): K {
+    const keys = Object.keys(weights) as K[];
+    return this.weighted(
+      keys,
+      keys.map((k) => weights[k] ?? 0),
+    );
   }
 
   chars(alphabet: string, n: number): string {
@@ -127,79 +136,53 @@ export function uniqueName(used: Set<string>, name: string): string {
   return candidate;
 }
 
+const list = (text: string) => text.split('|');
+
 // ---- Folder names, by theme. A root child picks the theme its subtree keeps. ----
 
 export type Theme = 'photos' | 'docs' | 'music' | 'videos' | 'projects' | 'downloads' | 'misc';
 
-export const TOP_FOLDERS: readonly (readonly [string, Theme])[] = [
-  ['Documents', 'docs'],
-  ['Photos', 'photos'],
-  ['Music', 'music'],
-  ['Videos', 'videos'],
-  ['Downloads', 'downloads'],
-  ['Desktop', 'misc'],
-  ['Backups', 'downloads'],
-  ['项目', 'projects'],
-  ['工作资料', 'docs'],
-  ['学习资料', 'docs'],
-  ['Camera Uploads', 'photos'],
-  ['My Projects', 'projects'],
-  ['共享文件', 'misc'],
-  ['电子书', 'docs'],
-  ['Wallpapers', 'photos'],
-  ['截图', 'photos'],
-  ['Software', 'downloads'],
-  ['Notes 📝', 'docs'],
-  ['Old Stuff', 'misc'],
-  ['Misc', 'misc'],
-];
+const TOP_FOLDERS: Record<string, Theme> = {
+  Documents: 'docs',
+  Photos: 'photos',
+  Music: 'music',
+  Videos: 'videos',
+  Downloads: 'downloads',
+  Desktop: 'misc',
+  Backups: 'downloads',
+  项目: 'projects',
+  工作资料: 'docs',
+  学习资料: 'docs',
+  'Camera Uploads': 'photos',
+  'My Projects': 'projects',
+  共享文件: 'misc',
+  电子书: 'docs',
+  Wallpapers: 'photos',
+  截图: 'photos',
+  Software: 'downloads',
+  'Notes 📝': 'docs',
+  'Old Stuff': 'misc',
+  Misc: 'misc',
+};
+const TOP_NAMES = Object.keys(TOP_FOLDERS);
 
 const SUB_FOLDERS: Record<Theme, readonly string[]> = {
-  photos: [
-    '2019',
-    '2020',
-    '2021',
-    '2022',
-    '2023',
-    '2024',
-    'Family',
-    'Screenshots',
-    'Edited',
-    'Trip',
-    'Summer Holiday',
-    '春节',
-    'Birthday 🎂',
-    'Wedding',
-    'Kyoto 京都',
-    'Hiking',
-    'RAW',
-    'Selected',
-    'Day 1',
-    'Day 2',
-    'Café Crème',
-  ],
-  docs: [
-    'Invoices',
-    'Tax 2023',
-    '合同',
-    'Notes',
-    'Reports',
-    'Résumé & CV',
-    'Scans',
-    '会议纪要',
-    'Q1 2024',
-    'Templates',
-    'Drafts',
-    'Signed',
-    '发票',
-    'Letters',
-  ],
-  music: ['Jazz', '周杰伦', 'Classical', 'Podcasts', 'Live Recordings', 'Playlists', 'Lo-fi 🎧', 'OST'],
-  videos: ['Movies', 'TV Shows', 'Recordings', 'Vlog 2023', 'Anime 动画', 'Season 1', 'Season 2', 'Clips'],
-  projects: ['ferry', 'website', '论文', 'app-v2', 'design assets', 'src', 'docs', 'build', 'release', 'old versions'],
-  downloads: ['Installers', 'ISO', 'Torrents', 'Fonts', 'Drivers', 'Archive', '安装包'],
-  misc: ['New folder', 'Archive', 'misc', '资料', 'old', 'tmp', 'Backup 2022', 'to sort', '已整理', 'Shared with Mom'],
+  photos: list(
+    '2019|2020|2021|2022|2023|2024|Family|Screenshots|Edited|Trip|Summer Holiday|春节|Birthday 🎂|Wedding|Kyoto 京都|Hiking|RAW|Selected|Day 1|Day 2|Café Crème',
+  ),
+  docs: list('Invoices|Tax 2023|合同|Notes|Reports|Résumé & CV|Scans|会议纪要|Q1 2024|Templates|Drafts|Signed|发票|Letters'),
+  music: list('Jazz|周杰伦|Classical|Podcasts|Live Recordings|Playlists|Lo-fi 🎧|OST'),
+  videos: list('Movies|TV Shows|Recordings|Vlog 2023|Anime 动画|Season 1|Season 2|Clips'),
+  projects: list('ferry|website|论文|app-v2|design assets|src|docs|build|release|old versions'),
+  downloads: list('Installers|ISO|Torrents|Fonts|Drivers|Archive|安装包'),
+  misc: list('New folder|Archive|misc|资料|old|tmp|Backup 2022|to sort|已整理|Shared with Mom'),
 };
+
+/** A folder directly under a root, and the theme of its subtree. */
+export function topFolder(rng: Rng): [string, Theme] {
+  const name = rng.pick(TOP_NAMES);
+  return [name, TOP_FOLDERS[name]!];
+}
 
 /** A subfolder name for a folder of this theme. */
 export function subFolderName(rng: Rng, theme: Theme): string {
@@ -210,139 +193,111 @@ export function subFolderName(rng: Rng, theme: Theme): string {
 
 export type FileKind = 'image' | 'video' | 'audio' | 'doc' | 'archive' | 'code' | 'other';
 
-export const THEME_KINDS: Record<Theme, readonly (readonly [FileKind, number])[]> = {
-  photos: [
-    ['image', 90],
-    ['video', 8],
-    ['other', 2],
-  ],
-  docs: [
-    ['doc', 85],
-    ['image', 8],
-    ['archive', 4],
-    ['other', 3],
-  ],
-  music: [
-    ['audio', 90],
-    ['image', 6],
-    ['doc', 4],
-  ],
-  videos: [
-    ['video', 85],
-    ['doc', 5],
-    ['image', 5],
-    ['other', 5],
-  ],
-  projects: [
-    ['code', 55],
-    ['doc', 20],
-    ['image', 10],
-    ['archive', 15],
-  ],
-  downloads: [
-    ['archive', 40],
-    ['other', 20],
-    ['doc', 20],
-    ['video', 10],
-    ['image', 10],
-  ],
-  misc: [
-    ['image', 30],
-    ['doc', 30],
-    ['video', 10],
-    ['audio', 5],
-    ['archive', 10],
-    ['code', 5],
-    ['other', 10],
-  ],
+/** What kinds of files folders of each theme hold, by weight. */
+export const THEME_KINDS: Record<Theme, Partial<Record<FileKind, number>>> = {
+  photos: { image: 90, video: 8, other: 2 },
+  docs: { doc: 85, image: 8, archive: 4, other: 3 },
+  music: { audio: 90, image: 6, doc: 4 },
+  videos: { video: 85, doc: 5, image: 5, other: 5 },
+  projects: { code: 55, doc: 20, image: 10, archive: 15 },
+  downloads: { archive: 40, other: 20, doc: 20, video: 10, image: 10 },
+  misc: { image: 30, doc: 30, video: 10, audio: 5, archive: 10, code: 5, other: 10 },
 };
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
-/** A plausible file name of the kind; numbers make collisions rare, `uniqueName` settles the rest. */
-export function fileName(rng: Rng, kind: FileKind): string {
-  const y = rng.int(2018, 2024);
+type Namer = (rng: Rng, n: number, date: string, y: number) => string;
+
+/** Name templates per kind, and how often each comes up. */
+const NAMERS: Record<FileKind, [Namer[], number[]]> = {
+  image: [
+    [
+      (_, n) => `IMG_${pad(n, 4)}.jpg`,
+      (r, _, d) => `IMG_${d}_${pad(r.int(0, 235959), 6)}.jpg`,
+      (r) => `DSC${pad(r.int(0, 99999), 5)}.JPG`,
+      (r, _, d) => `微信图片_${d}${pad(r.int(0, 235959), 6)}.jpg`,
+      (r, _, d) =>
+        `Screenshot ${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)} at ${r.int(1, 12)}.${pad(r.int(0, 59), 2)}.${pad(r.int(0, 59), 2)}.png`,
+      (r, _, d) => `屏幕截图 ${d} ${pad(r.int(0, 235959), 6)}.png`,
+      (r, n) => `${r.pick(list('cat|dog|sunset|beach|猫咪|风景|家庭聚会|Été à Paris|avatar'))} ${n}.jpeg`,
+      (r, n) => `${r.pick(['🌸', '🐱', '🎉'])} ${r.pick(['spring', 'party', 'friends'])} ${n}.jpg`,
+      (_, n) => `IMG_${pad(n, 4)}.HEIC`,
+      (r, n) => `diagram-${n}.${r.pick(['png', 'gif', 'webp', 'svg'])}`,
+    ],
+    [25, 15, 10, 8, 10, 5, 10, 3, 6, 8],
+  ],
+  video: [
+    [
+      (r, _, d) => `VID_${d}_${pad(r.int(0, 235959), 6)}.mp4`,
+      (r, n) => `${r.pick(['会议录屏', 'Lecture', 'Recording', 'Demo'])} ${n}.${r.pick(['mp4', 'mkv', 'webm'])}`,
+      (r, _, __, y) => `${r.pick(list('The.Matrix|Spirited.Away|Your.Name|Interstellar|Amélie'))}.${y}.1080p.mkv`,
+      (r, n) => `S01E${pad(r.int(1, 24), 2)} ${n}.mp4`,
+      (_, n) => `IMG_${pad(n, 4)}.MOV`,
+    ],
+    [30, 25, 15, 15, 15],
+  ],
+  audio: [
+    [
+      (r, n) => `${pad(r.int(1, 20), 2)} - Track ${n}.mp3`,
+      (r, n) =>
+        `${r.pick(list('周杰伦|Miles Davis|Björk|Radiohead|陈奕迅'))} - ${r.pick(list('晴天|So What|Jóga|Creep|十年|Live'))} ${n}.${r.pick(['mp3', 'flac', 'm4a'])}`,
+      (_, n) => `podcast-ep${n}.m4a`,
+      (_, __, d) => `voice memo ${d}.m4a`,
+    ],
+    [35, 40, 15, 10],
+  ],
+  doc: [
+    [
+      (_, n, __, y) => `Invoice-${y}-${pad(n, 4)}.pdf`,
+      (r, n) => `report final (${r.int(1, 9)}) ${n}.docx`,
+      (r, _, d) => `${r.pick(list('简历|合同扫描件|会议纪要|年度总结|报价单'))}_${d}.${r.pick(['pdf', 'docx', 'xlsx'])}`,
+      (r, _, d) => `notes-${d}.${r.pick(['md', 'txt'])}`,
+      (r, n, __, y) => `${r.pick(list('Budget|Roadmap|Timesheet|Inventory'))} ${y} v${n}.xlsx`,
+      (r, n) => `${r.pick(list('Pitch deck|Kickoff|Quarterly review'))} ${n}.pptx`,
+      (r, n) => `${r.pick(list('Résumé|Lettre de motivation|CV'))} ${n}.pdf`,
+      (_, n) => `README ${n}.txt`,
+    ],
+    [15, 10, 20, 15, 15, 10, 5, 10],
+  ],
+  archive: [
+    [
+      (_, n, d) => `backup-${d}-${n}.zip`,
+      (r, n) => `${r.pick(list('ubuntu-22.04.3-desktop-amd64|debian-12.2.0-amd64-netinst|Win11_23H2_Chinese_Simplified_x64'))}-${n}.iso`,
+      (r, n) => `project-src-${n}.${r.pick(['tar.gz', '7z', 'rar', 'zip'])}`,
+      (_, __, d) => `资料打包_${d}.zip`,
+      (r, n, __, y) => `photos ${y} part${r.int(1, 9)} ${n}.zip`,
+    ],
+    [30, 10, 30, 15, 15],
+  ],
+  code: [
+    [
+      (r, n) => `${r.pick(list('main|index|utils|server|app|config'))}${n}.${r.pick(list('ts|js|py|go|rs|java'))}`,
+      (r, n) => `${r.pick(list('package|tsconfig|settings|data'))}-${n}.json`,
+      (_, n) => `Makefile.${n}`,
+      (_, n) => `schema-${n}.sql`,
+    ],
+    [60, 25, 5, 10],
+  ],
+  other: [
+    [
+      (r, n) => `${r.pick(list('setup|installer|app-release'))}-${n}.${r.pick(list('exe|apk|dmg|msi'))}`,
+      (r, n) => `${r.pick(list('font|Source Han Sans|JetBrains Mono'))} ${n}.${r.pick(['ttf', 'otf'])}`,
+      (r, n) => `data-${n}.${r.pick(list('csv|bin|dat|db'))}`,
+      (_, n) => `untitled ${n}`,
+    ],
+    [40, 20, 25, 15],
+  ],
+};
+
+/**
+ * A plausible file name of the kind, dated within [fromYear, toYear]; numbers make collisions rare and
+ * `uniqueName` settles the rest.
+ */
+export function fileName(rng: Rng, kind: FileKind, fromYear = 2018, toYear = 2024): string {
+  const y = rng.int(fromYear, toYear);
   const date = `${y}${pad(rng.int(1, 12), 2)}${pad(rng.int(1, 28), 2)}`;
-  const n = rng.int(1, 9999);
-  switch (kind) {
-    case 'image':
-      return rng.weighted<() => string>([
-        [() => `IMG_${pad(n, 4)}.jpg`, 25],
-        [() => `IMG_${date}_${pad(rng.int(0, 235959), 6)}.jpg`, 15],
-        [() => `DSC${pad(rng.int(0, 99999), 5)}.JPG`, 10],
-        [() => `微信图片_${date}${pad(rng.int(0, 235959), 6)}.jpg`, 8],
-        [
-          () =>
-            `Screenshot ${y}-${pad(rng.int(1, 12), 2)}-${pad(rng.int(1, 28), 2)} at ${rng.int(1, 12)}.${pad(rng.int(0, 59), 2)}.${pad(rng.int(0, 59), 2)}.png`,
-          10,
-        ],
-        [() => `屏幕截图 ${date} ${pad(rng.int(0, 235959), 6)}.png`, 5],
-        [() => `${rng.pick(['cat', 'dog', 'sunset', 'beach', '猫咪', '风景', '家庭聚会', 'Été à Paris', 'avatar'])} ${n}.jpeg`, 10],
-        [() => `${rng.pick(['🌸', '🐱', '🎉'])} ${rng.pick(['spring', 'party', 'friends'])} ${n}.jpg`, 3],
-        [() => `IMG_${pad(n, 4)}.HEIC`, 6],
-        [() => `diagram-${n}.${rng.pick(['png', 'gif', 'webp', 'svg'])}`, 8],
-      ])();
-    case 'video':
-      return rng.weighted<() => string>([
-        [() => `VID_${date}_${pad(rng.int(0, 235959), 6)}.mp4`, 30],
-        [() => `${rng.pick(['会议录屏', 'Lecture', 'Recording', 'Demo'])} ${n}.${rng.pick(['mp4', 'mkv', 'webm'])}`, 25],
-        [() => `${rng.pick(['The.Matrix', 'Spirited.Away', 'Your.Name', 'Interstellar', 'Amélie'])}.${y}.1080p.mkv`, 15],
-        [() => `${rng.pick(['Season', 'S01'])}E${pad(rng.int(1, 24), 2)} ${n}.mp4`, 15],
-        [() => `IMG_${pad(n, 4)}.MOV`, 15],
-      ])();
-    case 'audio':
-      return rng.weighted<() => string>([
-        [() => `${pad(rng.int(1, 20), 2)} - Track ${n}.mp3`, 35],
-        [
-          () =>
-            `${rng.pick(['周杰伦', 'Miles Davis', 'Björk', 'Radiohead', '陈奕迅'])} - ${rng.pick(['晴天', 'So What', 'Jóga', 'Creep', '十年', 'Live'])} ${n}.${rng.pick(['mp3', 'flac', 'm4a'])}`,
-          40,
-        ],
-        [() => `podcast-ep${n}.m4a`, 15],
-        [() => `voice memo ${date}.m4a`, 10],
-      ])();
-    case 'doc':
-      return rng.weighted<() => string>([
-        [() => `Invoice-${y}-${pad(n, 4)}.pdf`, 15],
-        [() => `report final (${rng.int(1, 9)}) ${n}.docx`, 10],
-        [() => `${rng.pick(['简历', '合同扫描件', '会议纪要', '年度总结', '报价单'])}_${date}.${rng.pick(['pdf', 'docx', 'xlsx'])}`, 20],
-        [() => `notes-${date}.${rng.pick(['md', 'txt'])}`, 15],
-        [() => `${rng.pick(['Budget', 'Roadmap', 'Timesheet', 'Inventory'])} ${y} v${n}.xlsx`, 15],
-        [() => `${rng.pick(['Pitch deck', 'Kickoff', 'Quarterly review'])} ${n}.pptx`, 10],
-        [() => `${rng.pick(['Résumé', 'Lettre de motivation', 'CV'])} ${n}.pdf`, 5],
-        [() => `README ${n}.txt`, 10],
-      ])();
-    case 'archive':
-      return rng.weighted<() => string>([
-        [() => `backup-${date}-${n}.zip`, 30],
-        [
-          () =>
-            `${rng.pick(['ubuntu-22.04.3-desktop-amd64', 'debian-12.2.0-amd64-netinst', 'Win11_23H2_Chinese_Simplified_x64'])}-${n}.iso`,
-          10,
-        ],
-        [() => `project-src-${n}.${rng.pick(['tar.gz', '7z', 'rar', 'zip'])}`, 30],
-        [() => `资料打包_${date}.zip`, 15],
-        [() => `photos ${y} part${rng.int(1, 9)} ${n}.zip`, 15],
-      ])();
-    case 'code':
-      return rng.weighted<() => string>([
-        [
-          () =>
-            `${rng.pick(['main', 'index', 'utils', 'server', 'app', 'config'])}${n}.${rng.pick(['ts', 'js', 'py', 'go', 'rs', 'java'])}`,
-          60,
-        ],
-        [() => `${rng.pick(['package', 'tsconfig', 'settings', 'data'])}-${n}.json`, 25],
-        [() => `Makefile.${n}`, 5],
-        [() => `schema-${n}.sql`, 10],
-      ])();
-    default:
-      return rng.weighted<() => string>([
-        [() => `${rng.pick(['setup', 'installer', 'app-release'])}-${n}.${rng.pick(['exe', 'apk', 'dmg', 'msi'])}`, 40],
-        [() => `${rng.pick(['font', 'Source Han Sans', 'JetBrains Mono'])} ${n}.${rng.pick(['ttf', 'otf'])}`, 20],
-        [() => `data-${n}.${rng.pick(['csv', 'bin', 'dat', 'db'])}`, 25],
-        [() => `untitled ${n}`, 15],
-      ])();
-  }
+  const [namers, weights] = NAMERS[kind];
+  return rng.weighted(namers, weights)(rng, rng.int(1, 9999), date, y);
 }
 
 /** Size bounds in bytes by extension, for `logUniform`. */
@@ -393,26 +348,11 @@ export function fileSize(rng: Rng, name: string): number {
   return rng.logUniform(min, max);
 }
 
-const PIC_SIZES: readonly (readonly [number, number])[] = [
-  [4032, 3024],
-  [3024, 4032],
-  [1920, 1080],
-  [1080, 1920],
-  [1280, 720],
-  [800, 600],
-  [2560, 1440],
-  [640, 480],
-  [1170, 2532],
-  [6000, 4000],
-  [2880, 1800],
-];
+const PIC_SIZES = list('4032,3024|3024,4032|1920,1080|1080,1920|1280,720|800,600|2560,1440|640,480|1170,2532|6000,4000|2880,1800');
 
 /** `"w,h"` for the image formats V3 reads dimensions of, '' for the others. */
 export function picInfo(rng: Rng, name: string): string {
-  const ext = extensionOf(name);
-  if (!['jpg', 'jpeg', 'png', 'gif', 'webp'].includes(ext)) return '';
-  const [w, h] = rng.pick(PIC_SIZES);
-  return `${w},${h}`;
+  return ['jpg', 'jpeg', 'png', 'gif', 'webp'].includes(extensionOf(name)) ? rng.pick(PIC_SIZES) : '';
 }
 
 export function isImage(name: string): boolean {
@@ -425,63 +365,30 @@ export function isVideo(name: string): boolean {
 
 // ---- People. ----
 
-const GIVEN = [
-  'Alice',
-  'Bob',
-  'Chen',
-  'Diana',
-  'Émile',
-  'Fatima',
-  'Gao',
-  'Hiro',
-  'Ingrid',
-  'João',
-  'Kim',
-  'Lena',
-  'Ming',
-  'Noor',
-  'Olga',
-  'Priya',
-];
-const FAMILY = ['Smith', 'Wang', 'Müller', 'Tanaka', 'García', 'Li', 'Okafor', 'Novak', 'Zhang', 'Rossi', 'Kowalski', 'Nguyen'];
-const CJK_NICKS = [
-  '小明',
-  '张伟',
-  '王芳',
-  '李娜',
-  '刘洋',
-  '陈静',
-  '杨帆',
-  '赵磊',
-  '黄丽',
-  '周杰',
-  '吴昊',
-  '徐婷',
-  '孙悟空',
-  '月亮🌙',
-  '云端漫步',
-];
-const HANDLES = ['neo', 'trinity', 'pixel', 'byte', 'nomad', 'sparrow', 'quokka', 'zenith', 'marmot', 'lynx'];
+const GIVEN = list('Alice|Bob|Chen|Diana|Émile|Fatima|Gao|Hiro|Ingrid|João|Kim|Lena|Ming|Noor|Olga|Priya');
+const FAMILY = list('Smith|Wang|Müller|Tanaka|García|Li|Okafor|Novak|Zhang|Rossi|Kowalski|Nguyen');
+const CJK_NICKS = list('小明|张伟|王芳|李娜|刘洋|陈静|杨帆|赵磊|黄丽|周杰|吴昊|徐婷|孙悟空|月亮🌙|云端漫步');
+const HANDLES = list('neo|trinity|pixel|byte|nomad|sparrow|quokka|zenith|marmot|lynx');
 const EMOJI = ['🚀', '🐼', '🌈', '🎧', '☕', '🍜', '🐧', '🦊'];
-const DOMAINS = ['example.com', 'example.org', 'mail.example.net', 'qq.example.cn', 'corp.example.io'];
+const DOMAINS = list('example.com|example.org|mail.example.net|qq.example.cn|corp.example.io');
 
 /** A display name: Latin, CJK or a handle, sometimes with emoji. */
 export function nickName(rng: Rng): string {
-  return rng.weighted<() => string>([
-    [() => `${rng.pick(GIVEN)} ${rng.pick(FAMILY)}`, 40],
-    [() => rng.pick(CJK_NICKS), 30],
-    [() => `${rng.pick(HANDLES)}${rng.int(1, 999)}`, 20],
-    [() => `${rng.pick(HANDLES)} ${rng.pick(EMOJI)}`, 10],
-  ])();
+  switch (rng.weighted([0, 1, 2, 3], [40, 30, 20, 10])) {
+    case 0:
+      return `${rng.pick(GIVEN)} ${rng.pick(FAMILY)}`;
+    case 1:
+      return rng.pick(CJK_NICKS);
+    case 2:
+      return `${rng.pick(HANDLES)}${rng.int(1, 999)}`;
+    default:
+      return `${rng.pick(HANDLES)} ${rng.pick(EMOJI)}`;
+  }
 }
 
 /** An email unique by construction (it carries the user id). */
 export function email(rng: Rng, id: number): string {
-  const local = rng.weighted<() => string>([
-    [() => `${rng.pick(GIVEN)}.${rng.pick(FAMILY)}`, 50],
-    [() => `${rng.pick(HANDLES)}`, 30],
-    [() => `user`, 20],
-  ])();
+  const local = rng.weighted([`${rng.pick(GIVEN)}.${rng.pick(FAMILY)}`, rng.pick(HANDLES), 'user'], [50, 30, 20]);
   const ascii = local
     .normalize('NFD')
     .replace(/\p{M}/gu, '')

@@ -75,9 +75,14 @@ function openSqlite(url: string): Sink {
         statements.set(key, stmt);
       }
       const run = stmt;
+      // One buffer for every row's converted values: a million rows need no million arrays.
+      const values: unknown[] = new Array(columns.length);
       // Inside a caller's BEGIN this nests as a savepoint; on its own it is one transaction per call.
       db.transaction(() => {
-        for (const row of rows) run.run(row.map(toSqliteValue));
+        for (const row of rows) {
+          for (let i = 0; i < values.length; i++) values[i] = toSqliteValue(row[i]);
+          run.run(values);
+        }
       })();
     },
     query: async (sql) => {
