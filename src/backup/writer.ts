@@ -100,6 +100,8 @@ class BackupWriter implements DatasetWriter, BackupWriterExtras {
   private checkpoints = new Map<string, TableCheckpoint>();
   private readonly encoders = new Map<string, (row: Row) => string>();
   private locking?: Promise<void>;
+  /** Set once lock() has succeeded, until close(): writeBatch then need not await it (see there). */
+  private held = false;
   /** The table names of the finished backup, once finalize() has run (or the target was found finished). */
   private finishedTables?: string[];
   /** Rewrites of the in-progress files happen one at a time, whatever tables are written at once. */
@@ -152,6 +154,7 @@ class BackupWriter implements DatasetWriter, BackupWriterExtras {
         }
         this.recover();
       }
+      this.held = true;
     } catch (e) {
       this.runLock.release();
       if (created && readdirSync(this.workDir).length === 0) rmSync(this.workDir, { recursive: true });
@@ -254,7 +257,10 @@ class BackupWriter implements DatasetWriter, BackupWriterExtras {
    * rejected row; conformed rows never do. One batch at a time per table (tables may be written concurrently).
    */
   async writeBatch(table: TableSchema, rows: Row[], checkpoint?: CheckpointWrite): Promise<RejectedRow[]> {
-    await this.lock();
+    // With the lock held, nothing is awaited before the batch is encoded and its compression handed to the thread
+    // pool: the caller reads and prepares the next batch meanwhile (an await here would run that first, and leave
+    // the compression alone on the critical path).
+    if (!this.held) await this.lock();
     const entry = this.entry(table.name);
     checkColumns(entry, table);
     if (entry.finished) {
@@ -273,7 +279,7 @@ class BackupWriter implements DatasetWriter, BackupWriterExtras {
       }
     }
     const file = join(this.workDir, entry.file);
-    const size = lines.length > 0 ? await appendMember(file, await gzip(lines.join(''))) : statSync(file).size;
+    const size = lines.length > 0 ? await appendMember(file, await compress(lines.join(''))) : statSync(file).size;
     if (checkpoint) {
       const state = checkpoint.state(rejected);
       this.checkpoints.set(table.name, { runId: checkpoint.runId, state, bytes: size });
@@ -372,6 +378,7 @@ class BackupWriter implements DatasetWriter, BackupWriterExtras {
     await this.saving;
     this.runLock.release();
     this.locking = undefined;
+    this.held = false;
     // A finished archive's work folder goes once its checkpoints are cleared.
     if (this.archive && existsSync(this.path) && existsSync(this.workDir) && readdirSync(this.workDir).length === 0) {
       rmSync(this.workDir, { recursive: true, force: true });
@@ -413,6 +420,16 @@ class BackupWriter implements DatasetWriter, BackupWriterExtras {
     this.saving = next.catch(() => undefined);
     return next;
   }
+}
+
+/**
+ * One batch's lines as one gzip member. zlib's output chunk is sized to the text (Node's default is 16 KiB): each
+ * chunk is a separate job on the thread pool that waits for the main thread to start the next, so with small chunks
+ * a batch compresses only while the main thread is idle; with one chunk it compresses beside the reading of the
+ * next batch.
+ */
+function compress(text: string): Promise<Buffer> {
+  return gzip(text, { chunkSize: Math.min(Math.max(text.length, 64 * 1024), 64 * 1024 * 1024) });
 }
 
 /** The manifest of a backup this writer finished (its names only matter; the reader checks the rest). */
