@@ -117,17 +117,19 @@ class BackupReader implements DatasetReader, BackupReaderExtras {
     let index = skip;
     let rows: Row[] = [];
     try {
-      for await (const line of dataLines(source, skip)) {
-        index++;
-        if (index > entry.rows) throw damaged(this.store.path, `${entry.file} holds more rows than the ${entry.rows} its manifest says`);
-        try {
-          rows.push(decode(line));
-        } catch (e) {
-          throw damaged(this.store.path, `${entry.file} line ${index}: ${(e as Error).message}`, e);
-        }
-        if (rows.length >= size) {
-          yield { rows, resumeKey: [index] };
-          rows = [];
+      for await (const lines of dataLines(source, skip)) {
+        for (const line of lines) {
+          index++;
+          if (index > entry.rows) throw damaged(this.store.path, `${entry.file} holds more rows than the ${entry.rows} its manifest says`);
+          try {
+            rows.push(decode(line));
+          } catch (e) {
+            throw damaged(this.store.path, `${entry.file} line ${index}: ${(e as Error).message}`, e);
+          }
+          if (rows.length >= size) {
+            yield { rows, resumeKey: [index] };
+            rows = [];
+          }
         }
       }
     } catch (e) {
