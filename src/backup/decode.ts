@@ -13,20 +13,19 @@ export function lineDecoder(columns: ColumnSchema[]): (line: string) => Row {
   const count = (n: number) => {
     if (n !== columns.length) throw new Error(`the line has ${n} values for ${columns.length} columns`);
   };
-  const named = (i: number, f: () => Value): Value => {
-    try {
-      return f();
-    } catch (e) {
-      throw new Error(`${columns[i]!.name}: ${(e as Error).message}`);
-    }
-  };
+  const named = (i: number, e: unknown): Error => new Error(`${columns[i]!.name}: ${(e as Error).message}`);
   if (!json.includes(true)) {
     return (line) => {
       const values: unknown = JSON.parse(line);
       if (!Array.isArray(values)) throw new Error('the line is not a JSON array');
       count(values.length);
       const row = new Array<Value>(values.length);
-      for (let i = 0; i < values.length; i++) row[i] = named(i, () => decoders[i]!(values[i]));
+      let i = 0;
+      try {
+        for (; i < values.length; i++) row[i] = decoders[i]!(values[i]);
+      } catch (e) {
+        throw named(i, e);
+      }
       return row;
     };
   }
@@ -35,12 +34,22 @@ export function lineDecoder(columns: ColumnSchema[]): (line: string) => Row {
     const raw = splitElements(line);
     count(raw.length);
     const row = new Array<Value>(raw.length);
-    for (let i = 0; i < raw.length; i++) {
-      const text = raw[i]!;
-      row[i] = named(i, () => (json[i] ? (text === 'null' ? null : decodeJsonText(text)) : decoders[i]!(JSON.parse(text))));
+    let i = 0;
+    try {
+      for (; i < raw.length; i++) {
+        const text = raw[i]!;
+        row[i] = json[i] ? jsonElement(text) : decoders[i]!(JSON.parse(text));
+      }
+    } catch (e) {
+      throw named(i, e);
     }
     return row;
   };
+}
+
+/** A json column's raw element: SQL NULL, or the exact JSON text. */
+function jsonElement(text: string): Value {
+  return text === 'null' ? null : decodeJsonText(text);
 }
 
 const INTEGER = /^-?\d+$/;
@@ -93,16 +102,10 @@ export function splitElements(line: string): string[] {
   const out: string[] = [];
   const open: number[] = [];
   let start = ++i;
-  let inString = false;
   let closed = -1;
   for (; i < n; i++) {
     const c = line.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-      continue;
-    }
-    if (c === 0x22) inString = true;
+    if (c === 0x22) i = stringEnd(line, i);
     else if (c === 0x5b || c === 0x7b) open.push(c);
     else if (c === 0x5d || c === 0x7d) {
       if (open.length === 0) {
@@ -122,6 +125,22 @@ export function splitElements(line: string): string[] {
   if (out.length > 0 || last.trim() !== '') out.push(last);
   if (out.some((e) => e.trim() === '')) throw new Error('the line has an empty element');
   return out;
+}
+
+/**
+ * The index of the quote that closes the JSON string opened at `open` (one not escaped: preceded by an even number
+ * of backslashes), or the line's length when the string never closes. Found with indexOf, not character by
+ * character: the long texts of a row are its strings.
+ */
+function stringEnd(line: string, open: number): number {
+  for (let from = open + 1; ;) {
+    const quote = line.indexOf('"', from);
+    if (quote === -1) return line.length;
+    let b = quote - 1;
+    while (b > open && line.charCodeAt(b) === 0x5c) b--;
+    if ((quote - 1 - b) % 2 === 0) return quote;
+    from = quote + 1;
+  }
 }
 
 function isSpace(c: number): boolean {
