@@ -423,13 +423,20 @@ class BackupWriter implements DatasetWriter, BackupWriterExtras {
 }
 
 /**
+ * zlib's level for the data files. Compression is most of a backup's work besides reading the source, and the
+ * levels above 5 buy little on rows: on the bench dataset, level 5 compresses 1.4 times as fast as the default 6
+ * for files 2 % larger, the size of the engines' own dumps of the same data through `gzip -6` (0.96 to 1.02 times).
+ */
+const GZIP_LEVEL = 5;
+
+/**
  * One batch's lines as one gzip member. zlib's output chunk is sized to the text (Node's default is 16 KiB): each
  * chunk is a separate job on the thread pool that waits for the main thread to start the next, so with small chunks
  * a batch compresses only while the main thread is idle; with one chunk it compresses beside the reading of the
  * next batch.
  */
 function compress(text: string): Promise<Buffer> {
-  return gzip(text, { chunkSize: Math.min(Math.max(text.length, 64 * 1024), 64 * 1024 * 1024) });
+  return gzip(text, { level: GZIP_LEVEL, chunkSize: Math.min(Math.max(text.length, 64 * 1024), 64 * 1024 * 1024) });
 }
 
 /** The manifest of a backup this writer finished (its names only matter; the reader checks the rest). */
