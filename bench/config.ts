@@ -21,7 +21,7 @@ export interface BenchConfig {
   resultsDir: string;
   postgresUrl: string;
   mysqlUrl: string;
-  /** Scenario names to run (all when empty). */
+  /** Scenario ids or group names (`migrate`, `backup`) to run (all when empty). */
   only: string[];
   /** Runs of each side per scenario; the median is reported. */
   repeat: number;

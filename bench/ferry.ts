@@ -1,11 +1,13 @@
 /**
- * Runs ferry the way a user does: `node bin/ferry.js migrate SOURCE TARGET`, as its own process, so that the time
- * includes start-up and the peak RSS is ferry's alone (not the benchmark's).
+ * Runs ferry the way a user does: `node bin/ferry.js migrate SOURCE TARGET` (or `backup SOURCE DEST`, `restore BACKUP
+ * TARGET`), as its own process, so that the time includes start-up and the peak RSS is ferry's alone (not the
+ * benchmark's).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MigrateResult } from '../src/ops/migrate.js';
+import type { RestoreResult } from '../src/ops/restore.js';
 import { ROOT } from './config.js';
 import { measure } from './measure.js';
 
@@ -14,11 +16,15 @@ export interface FerryRun {
   /** Tables whose verification found a difference (a ferry bug: the benchmark's data is all carriable). */
   notVerified: string[];
   peakRssMb?: number;
-  /** ferry's own `--json` result: per-table copy seconds, rows, verification. */
-  result: MigrateResult;
+  /** ferry's own `--json` result: per-table copy seconds, rows, verification (restore: and the backup's digests). */
+  result: MigrateResult & Partial<Pick<RestoreResult, 'matchesBackup'>>;
+  /** 0, or 4 when ferry found a difference (the run itself went through). */
+  exitCode: number;
 }
 
 export interface FerryOptions {
+  /** The command that copies SOURCE into TARGET (default migrate). */
+  command?: 'migrate' | 'backup' | 'restore';
   /** Verify every table after the copy (ferry's default; the native pipelines do not). */
   verify: boolean;
   /** Commit a checkpoint with every batch (default true); off only to measure what checkpoints cost (issue #3). */
@@ -36,7 +42,7 @@ export async function runFerry(source: string, target: string, options: FerryOpt
   const args = [
     ...node,
     join(ROOT, 'bin', 'ferry.js'),
-    'migrate',
+    options.command ?? 'migrate',
     source,
     target,
     '--json',
@@ -48,11 +54,11 @@ export async function runFerry(source: string, target: string, options: FerryOpt
   const m = await measure(process.execPath, args, env, [0, 4]);
   // After a failed verification ferry prints its result, then an error object: the result is the first document.
   const end = m.stdout.indexOf('\n}');
-  const result = JSON.parse(end < 0 ? m.stdout : m.stdout.slice(0, end + 2)) as MigrateResult;
+  const result = JSON.parse(end < 0 ? m.stdout : m.stdout.slice(0, end + 2)) as FerryRun['result'];
   if (result.rejected > 0) throw new Error(`ferry rejected ${result.rejected} rows: see ${join(dir, 'rejects')}`);
   rmSync(dir, { recursive: true, force: true });
   const notVerified = result.tables.filter((t) => t.verification && !t.verification.equal).map((t) => t.table);
-  return { seconds: m.seconds, peakRssMb: m.peakRssMb, result, notVerified };
+  return { seconds: m.seconds, peakRssMb: m.peakRssMb, result, notVerified, exitCode: m.exitCode ?? 0 };
 }
 
 /** `ferry verify A B`: compares content (counts and digests) of two endpoints; used to prove the native pipeline right. */

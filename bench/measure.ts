@@ -66,7 +66,8 @@ export function shellQuote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 
-/** A measured `a | b` pipeline that fails when any of its commands fails. */
-export function measurePipeline(commands: string[][], env: NodeJS.ProcessEnv = {}): Promise<Measured> {
-  return measure('bash', ['-o', 'pipefail', '-c', commands.map((c) => c.map(shellQuote).join(' ')).join(' | ')], env);
+/** A measured `a | b` pipeline that fails when any of its commands fails; its output goes to `outputFile` when given. */
+export function measurePipeline(commands: string[][], env: NodeJS.ProcessEnv = {}, outputFile?: string): Promise<Measured> {
+  const script = commands.map((c) => c.map(shellQuote).join(' ')).join(' | ') + (outputFile ? ` > ${shellQuote(outputFile)}` : '');
+  return measure('bash', ['-o', 'pipefail', '-c', script], env);
 }

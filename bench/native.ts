@@ -165,8 +165,8 @@ function indexSql(table: BenchTable): string {
   return `CREATE INDEX ${table.index.name} ON ${table.name} (${table.index.columns.join(', ')})`;
 }
 
-/** The mysql client's connection arguments for a database; the password goes by environment, not argv. */
-function mysqlClient(db: ScratchDb): { args: string[]; env: NodeJS.ProcessEnv } {
+/** The mysql client's (and mysqldump's) connection arguments for a database; the password goes by environment, not argv. */
+export function mysqlClient(db: ScratchDb): { args: string[]; env: NodeJS.ProcessEnv } {
   const url = new URL(db.url);
   const args = [
     '--protocol=TCP',

@@ -2,19 +2,22 @@
  * `npm run bench`: for each scenario, on the same generated dataset in the same run, times the native pipeline,
  * ferry without verification (the like-for-like comparison), the same without checkpoints (what they cost), and
  * ferry as users run it (with verification), each
- * into a fresh database that is checked (row counts, column types, indexes) and dropped. Prints the ratios and
- * writes bench/results/latest.json.
+ * into a fresh database that is checked (row counts, column types, indexes) and dropped. Then, per engine, backup
+ * and restore against the engine's own dump tools (backup.ts). Prints the ratios and writes
+ * bench/results/latest.json.
  */
 import { cpus, totalmem } from 'node:os';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { readConfig, type BenchConfig } from './config.js';
+import { BACKUP_SCENARIOS, emptyBackupResult, runBackupScenario, type BackupScenarioResult, type BackupSource } from './backup.js';
 import { ensureDataset, TABLES, type Dataset } from './dataset.js';
+import { sqliteDb } from './dump.js';
 import { ferryVerify, runFerry } from './ferry.js';
 import { mysqlSource, mysqlTarget, nativeCopy, postgresTarget, sqliteSource, type NativeSource, type NativeTarget } from './native.js';
 import { waitForQuiet } from './machine.js';
 import { summarizeProfile } from './profile.js';
-import { printResults, writeResults, type ScenarioResult } from './report.js';
+import { printBackupResults, printResults, writeResults, type ScenarioResult } from './report.js';
 import { Servers, type ScratchDb, type ServerEngine } from './servers.js';
 
 interface Scenario {
@@ -30,12 +33,21 @@ const SCENARIOS: Scenario[] = [
   { id: 'mysql-postgres', name: 'mysql → postgres', source: 'mysql', target: 'postgres' },
 ];
 
+/** Names that select a whole group in BENCH_SCENARIOS. */
+const GROUPS: Record<string, string[]> = {
+  migrate: SCENARIOS.map((s) => s.id),
+  backup: BACKUP_SCENARIOS.map((s) => s.id),
+};
+
 /** A source as both sides read it: ferry by endpoint URL, the native pipeline by its client command. */
 interface Source {
   endpoint: string;
-  native: NativeSource;
+  /** How a native copy pipeline reads it (a PostgreSQL source is only read by the dump tools). */
+  native?: NativeSource;
   db?: ScratchDb;
 }
+
+type SourceKind = 'sqlite' | ServerEngine;
 
 const NATIVE_TARGETS: Record<ServerEngine, (db: ScratchDb) => NativeTarget> = { postgres: postgresTarget, mysql: mysqlTarget };
 
@@ -44,18 +56,21 @@ const log = (line: string) => console.error(line);
 async function main(): Promise<number> {
   const config = readConfig();
   const servers = new Servers(config);
-  const scenarios = SCENARIOS.filter((s) => config.only.length === 0 || config.only.includes(s.id));
+  const chosen = selectedScenarios(config.only);
+  const scenarios = SCENARIOS.filter((s) => chosen.has(s.id));
+  const backupScenarios = BACKUP_SCENARIOS.filter((s) => chosen.has(s.id));
   const dataset = ensureDataset(config.cacheDir, config.rows, log);
   const totalRows = dataset.rows.wide + dataset.rows.narrow;
   warmFileCache(dataset.path);
 
   const sources = new Map<string, Promise<Source>>();
-  const sourceFor = (kind: Scenario['source']): Promise<Source> => {
+  const sourceFor = (kind: SourceKind): Promise<Source> => {
     let s = sources.get(kind);
     if (!s) sources.set(kind, (s = prepareSource(kind, dataset, servers)));
     return s;
   };
   const results: ScenarioResult[] = [];
+  const backupResults: BackupScenarioResult[] = [];
   try {
     for (const scenario of scenarios) {
       const result: ScenarioResult = { scenario: scenario.name, rows: totalRows, problems: [] };
@@ -74,6 +89,24 @@ async function main(): Promise<number> {
         log(`${scenario.name}: ERROR ${result.error}`);
       }
     }
+    for (const scenario of backupScenarios) {
+      const result = emptyBackupResult(scenario, totalRows);
+      backupResults.push(result);
+      const unreachable = scenario.engine === 'sqlite' ? undefined : await servers.problem(scenario.engine);
+      if (unreachable) {
+        result.error = `skipped: ${unreachable}`;
+        log(`\n*** SKIPPED ${scenario.id}: ${unreachable}`);
+        continue;
+      }
+      try {
+        const source = await sourceFor(scenario.engine);
+        const backupSource: BackupSource = { endpoint: source.endpoint, db: source.db ?? sqliteDb(dataset.path) };
+        await runBackupScenario(scenario, backupSource, dataset, servers, config, result);
+      } catch (e) {
+        result.error = (e as Error).message;
+        log(`${scenario.id}: ERROR ${result.error}`);
+      }
+    }
   } finally {
     for (const s of sources.values()) {
       const db = await s.then((x) => x.db).catch(() => undefined);
@@ -82,7 +115,8 @@ async function main(): Promise<number> {
   }
 
   log('');
-  printResults(results, config.repeat, log);
+  if (results.length > 0) printResults(results, config.repeat, log);
+  if (backupResults.length > 0) printBackupResults(backupResults, config.repeat, log);
   const path = writeResults(config.resultsDir, {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
@@ -93,9 +127,10 @@ async function main(): Promise<number> {
     dataset: { path: dataset.path, rows: dataset.rows },
     repeat: config.repeat,
     results,
+    backupResults,
   });
   log(`\nresults: ${path}`);
-  return results.some((r) => r.error !== undefined || r.problems.length > 0) ? 1 : 0;
+  return [...results, ...backupResults].some((r) => r.error !== undefined || r.problems.length > 0) ? 1 : 0;
 }
 
 /** One scenario: native, ferry --no-verify, ferry (verifying), each into its own fresh database, checked, dropped. */
@@ -108,6 +143,8 @@ async function runScenario(
   result: ScenarioResult,
 ): Promise<void> {
   log(`\n${scenario.name}: ${result.rows.toLocaleString('en-US')} rows`);
+  const nativeSource = source.native;
+  if (!nativeSource) throw new Error(`${scenario.name}: no native pipeline reads a ${scenario.source} source`);
   const shapes: Record<string, string[]> = {};
 
   /** Runs `work` into a fresh database of the target engine, then checks what landed and drops it. */
@@ -150,7 +187,7 @@ async function runScenario(
   result.native = await timed('native', () =>
     intoFresh(
       'native',
-      (db) => nativeCopy(source.native, NATIVE_TARGETS[scenario.target](db), TABLES),
+      (db) => nativeCopy(nativeSource, NATIVE_TARGETS[scenario.target](db), TABLES),
       async (db) => {
         if (!config.checkNativeContent) return;
         const check = await ferryVerify(source.endpoint, db.url);
@@ -193,18 +230,35 @@ async function runScenario(
   }
 }
 
-/** The source as both sides read it; a MySQL source is loaded from the dataset first (untimed). */
-async function prepareSource(kind: Scenario['source'], dataset: Dataset, servers: Servers): Promise<Source> {
+/** The source as both sides read it; a server's source is loaded from the dataset first (untimed). */
+async function prepareSource(kind: SourceKind, dataset: Dataset, servers: Servers): Promise<Source> {
   if (kind === 'sqlite') return { endpoint: `sqlite:${dataset.path}`, native: sqliteSource(dataset.path) };
-  const db = await servers.create('mysql', 'source');
-  log(`\nloading the dataset into ${db.name} as a MySQL source (not timed)`);
+  const db = await servers.create(kind, 'source');
+  log(`\nloading the dataset into ${db.name} as a ${kind === 'mysql' ? 'MySQL' : 'PostgreSQL'} source (not timed)`);
   try {
-    await nativeCopy(sqliteSource(dataset.path), mysqlTarget(db), TABLES);
+    await nativeCopy(sqliteSource(dataset.path), NATIVE_TARGETS[kind](db), TABLES);
+    await servers.analyze(
+      db,
+      TABLES.map((t) => t.name),
+    );
   } catch (e) {
     await servers.drop(db);
     throw e;
   }
-  return { endpoint: db.url, native: mysqlSource(db), db };
+  return { endpoint: db.url, native: kind === 'mysql' ? mysqlSource(db) : undefined, db };
+}
+
+/** The scenario ids that BENCH_SCENARIOS selects (all when empty); an unknown name is an error, not a silent no-op. */
+function selectedScenarios(only: string[]): Set<string> {
+  const all = [...SCENARIOS.map((s) => s.id), ...BACKUP_SCENARIOS.map((s) => s.id)];
+  if (only.length === 0) return new Set(all);
+  const chosen = new Set<string>();
+  for (const name of only) {
+    const ids = GROUPS[name] ?? (all.includes(name) ? [name] : undefined);
+    if (!ids) throw new Error(`BENCH_SCENARIOS: unknown scenario "${name}" (known: ${[...Object.keys(GROUPS), ...all].join(', ')})`);
+    for (const id of ids) chosen.add(id);
+  }
+  return chosen;
 }
 
 /** Reads the dataset file once so that the first timed run does not pay for cold disk reads the others skip. */
