@@ -4,8 +4,8 @@
  * the same engine. One declaration per tool; the first tool of an engine is the reference the ratio is taken
  * against (the one issue #4 names), the others are printed beside it.
  *
- * The dumps are compressed with gzip at its default level (6), the level ferry's data files use, so that the sizes
- * compare too. SQLite's `.dump` names the bench's tables and their indexes: an unnamed `.dump` also writes the
+ * The dumps are compressed by gzip at its default level (6), as a user pipes them; ferry's data files are gzip
+ * streams too (level 5), so the sizes compare. SQLite's `.dump` names the bench's tables and their indexes: an unnamed `.dump` also writes the
  * `sqlite_stat4` statistics of the generating library, which the sqlite3 shell of some systems cannot load back (and
  * which are not data: ferry does not back them up either).
  */
