@@ -5,9 +5,9 @@
  * against (the one issue #4 names), the others are printed beside it.
  *
  * The dumps are compressed by gzip at its default level (6), as a user pipes them; ferry's data files are gzip
- * streams too (level 5), so the sizes compare. SQLite's `.dump` names the bench's tables and their indexes: an unnamed `.dump` also writes the
- * `sqlite_stat4` statistics of the generating library, which the sqlite3 shell of some systems cannot load back (and
- * which are not data: ferry does not back them up either).
+ * streams too (level 5), so the sizes compare. SQLite's `.dump` names the bench's tables and their indexes: an
+ * unnamed `.dump` also writes the `sqlite_stat4` statistics of the generating library, which the sqlite3 shell of
+ * some systems cannot load back (and which are not data: ferry does not back them up either).
  */
 import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
