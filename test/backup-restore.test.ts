@@ -127,6 +127,36 @@ describe('backups as endpoints and file trees', () => {
   });
 });
 
+describe('backup and restore with --no-verify', () => {
+  test('the manifest records no digest, and either side without verification restores cleanly', async () => {
+    const dir = tempDir();
+    try {
+      const db = join(dir.path, 'app.db');
+      createBigSource(db);
+      const run = (args: string[]) =>
+        ferry([...args, '-q', '--tables', 'child', '--state', join(dir.path, `${args[0]}-${args.length}.json`)], { cwd: dir.path });
+      const quick = join(dir.path, 'quick');
+      assert.equal((await run(['backup', db, quick, '--no-verify'])).code, 0);
+      const manifest = JSON.parse(readFileSync(join(quick, 'manifest.json'), 'utf8')) as { tables: { digest: string | null }[] };
+      assert.deepEqual(
+        manifest.tables.map((t) => t.digest),
+        [null],
+        'no digest was computed, so none is recorded',
+      );
+      const restored = await run(['restore', quick, join(dir.path, 'from-quick.db')]);
+      assert.equal(restored.code, 0, restored.stderr);
+      const verified = join(dir.path, 'verified');
+      assert.equal((await run(['backup', db, verified])).code, 0);
+      const unverified = await run(['restore', verified, join(dir.path, 'unverified.db'), '--no-verify']);
+      assert.equal(unverified.code, 0, unverified.stderr);
+      const same = await ferry(['verify', db, join(dir.path, 'from-quick.db'), '--tables', 'child'], { cwd: dir.path });
+      assert.equal(same.code, 0, same.stderr);
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
 describe('a restore killed with SIGKILL', async () => {
   const skip = (await requireServer('postgres')).skip;
   test('resumes to a verified-equal result', { skip }, async () => {

@@ -54,11 +54,13 @@ export const checks3to4: Record<string, Check> = {
   'v3-version': async (src) => {
     const version = await src.first('settings', (s) => live(s) && /^db_version_3\.8\./.test(s.name));
     if (version) return;
-    const older = await src.first('settings', (s) => live(s) && s.name.startsWith('db_version_'));
+    // No version row at all: a V3 made by the V2 → V3 hop (V3 seeds its defaults and version on its first start).
+    const older = await src.first('settings', (s) => live(s) && s.name.startsWith('db_version_3.'));
+    if (!older) return;
     return {
       severity: 'warning',
       table: 'settings',
-      message: `the database was last set up by a Cloudreve 3.x before 3.8 (${older?.name ?? 'no db_version row'}); the official V4 migrator was written for 3.8 — starting Cloudreve 3.8.3 on it once first is the tested path`,
+      message: `the database was last set up by a Cloudreve 3.x before 3.8 (${older.name}); the official V4 migrator was written for 3.8 — starting Cloudreve 3.8.3 on it once first is the tested path`,
     };
   },
 

@@ -30,7 +30,8 @@ describe('ferry check', () => {
   test('exits 3 with the ids of the rows that block the upgrade', async () => {
     const r = await ferry(['check', blocked, '--app', 'example', '--json'], { cwd: dir.path });
     assert.equal(r.code, 3);
-    const result = JSON.parse(r.stdout.split('\n{"error"')[0]!) as { blockers: number; findings: { severity: string; ids?: unknown[] }[] };
+    // One JSON document on stdout: the result, which says there are blockers.
+    const result = JSON.parse(r.stdout) as { blockers: number; findings: { severity: string; ids?: unknown[] }[] };
     assert.equal(result.blockers, 1);
     assert.deepEqual(result.findings[0]!.ids, [4]);
   });

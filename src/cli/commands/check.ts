@@ -1,7 +1,7 @@
 import { FerryError } from '../../core/errors.js';
 import { check } from '../../ops/check.js';
 import { parseCommand, positionals } from '../args.js';
-import { EXIT_CODES_HELP } from '../exit-codes.js';
+import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
 import { appEndpoints } from '../../ops/app-endpoints.js';
 import { loadPack } from '../../upgrade/index.js';
 import { UPGRADE_OPTIONS, printFindings, printInputs, upgradeOptions } from '../upgrade-flags.js';
@@ -53,6 +53,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
       result.blockers > 0 ? `\n${result.blockers} blocker(s): the upgrade cannot run as it is.` : '\nNo blockers: the upgrade can run.',
     );
   }
+  // With --json, stdout holds one document: the result already says there are blockers.
+  if (result.blockers > 0 && values.json) return EXIT.refused;
   if (result.blockers > 0)
     throw new FerryError('refused', `${result.blockers} blocker(s) found`, { hint: 'fix them in the source, then check again' });
   return 0;

@@ -7,6 +7,7 @@ import { migrate } from '../../ops/migrate.js';
 import { parseCommand } from '../args.js';
 import { count, seconds, table } from '../format.js';
 import { ProgressView } from '../progress.js';
+import type { Finding } from '../../upgrade/types.js';
 import { printAccount, printFindings } from '../upgrade-flags.js';
 
 export const demoHelp = `Usage: ferry demo [--dir DIR] [--files N]
@@ -61,8 +62,12 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const inputs = { hashIdSalt: SALT, md5Passwords: 'keep' };
   const preflight = await check({ source: `sqlite:${v3}`, app: 'cloudreve', inputs });
   // The full list is long (every unsupported setting is named): the demo shows the largest losses.
-  const losses = preflight.findings.filter((f) => f.severity === 'loss').sort((a, b) => (b.count ?? 0) - (a.count ?? 0));
-  printFindings([...preflight.findings.filter((f) => f.severity !== 'loss'), ...losses.slice(0, 8)]);
+  // Whole tables and rows first (what an operator weighs), then the largest; single dropped columns last.
+  const weight = (f: Finding) => (f.code === 'dropped-table' ? 0 : f.code === 'dropped-column' ? 2 : 1);
+  const losses = preflight.findings
+    .filter((f) => f.severity === 'loss')
+    .sort((a, b) => weight(a) - weight(b) || (b.count ?? 0) - (a.count ?? 0));
+  printFindings([...preflight.findings.filter((f) => f.severity !== 'loss' && f.severity !== 'info'), ...losses.slice(0, 8)]);
   if (losses.length > 8) console.log(`  … and ${losses.length - 8} more losses: ferry check lists them all`);
 
   console.log(

@@ -38,8 +38,10 @@ export async function restoreCommand(argv: string[]): Promise<number> {
   if (values.json) console.log(JSON.stringify(result, null, 2));
   else {
     printRunSummary(result, 'restored');
+    const compared = Object.keys(result.matchesBackup).length;
     const matching = Object.values(result.matchesBackup).filter(Boolean).length;
-    console.log(`${matching} of ${Object.keys(result.matchesBackup).length} tables match the digests recorded in the backup`);
+    if (compared > 0) console.log(`${matching} of ${compared} tables match the digests recorded in the backup`);
+    else console.log("not compared with the backup's digests (it was made, or restored, with --no-verify)");
     if (result.files)
       console.log(`restored ${count(result.files.count)} files (${count(result.files.bytes)} bytes) into ${result.files.dir}`);
   }
