@@ -39,7 +39,7 @@ async function main(): Promise<void> {
       console.log(
         `${label.padEnd(44)} ${m.seconds.toFixed(1).padStart(7)} s  ${Math.round(rows / m.seconds)
           .toLocaleString('en-US')
-          .padStart(9)} rows/s  ${String(m.peakRssMb ?? '?').padStart(5)} MB`,
+          .padStart(9)} rows/s  ${(m.peakRssMb === undefined ? '?' : m.peakRssMb.toFixed(0)).padStart(5)} MB`,
       );
     };
     started = performance.now();
