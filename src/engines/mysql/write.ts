@@ -9,6 +9,7 @@ import { clearCheckpoints, ensureCheckpointTable, readCheckpoints, saveCheckpoin
 import { connectCreating, errno, mysqlError, parseMysqlUrl, quoteIdent as q, type MysqlEndpoint, type MysqlSession } from './connect.js';
 import { mysqlDialect, type MysqlDialect } from './dialect.js';
 import { quoteString, sqlValue } from './literals.js';
+import { isRowError, loadRows } from './load-data.js';
 import { autoIncrementColumn, createTableStatement, layoutNotes, refuseUnsupported, valueChecks } from './prepare.js';
 import { textCollation } from './server.js';
 
@@ -33,6 +34,10 @@ export class MysqlWriter implements DatasetWriter {
   readonly limits: ValueLimits = { textAllowsNul: true, realAllowsSpecials: false };
   readonly capabilities: WriterCapabilities = { transactionalDdl: false, maxIdentifierLength: 64 };
   private checkpointReady = false;
+  /** LOAD DATA LOCAL until the server refuses it (local_infile off): then INSERTs. */
+  private loadData = true;
+  /** How the batches went in: by LOAD DATA, or by INSERTs (server refusal, a refused row, or the MariaDB case). */
+  readonly batchesBy = { load: 0, insert: 0 };
   /** The run lock's name while this writer holds it. */
   private lockName?: string;
   private queue: Promise<unknown> = Promise.resolve();
@@ -135,23 +140,67 @@ export class MysqlWriter implements DatasetWriter {
   }
 
   /**
-   * Multi-row INSERTs, then the checkpoint, whose state is computed once the refused rows are known, in one
-   * transaction. A batch without rows still commits its checkpoint (all its rows may have been rejected upstream).
+   * The rows by `LOAD DATA LOCAL` (load-data.ts), or by multi-row INSERTs when the server does not allow it or refuses
+   * a row, then the checkpoint, whose state is computed once the refused rows are known, in one transaction. A batch
+   * without rows still commits its checkpoint (all its rows may have been rejected upstream).
    */
   async writeBatch(table: TableSchema, rows: Row[], checkpoint?: CheckpointWrite): Promise<RejectedRow[]> {
     const rejected: RejectedRow[] = [];
+    const checks = valueChecks(this.dialect, table);
+    const good: Row[] = [];
+    for (const row of rows) {
+      const problem = firstProblem(row, checks, table);
+      if (problem) rejected.push(problem);
+      else good.push(row);
+    }
+    if (good.length === 0 && !checkpoint) return rejected;
+
+    return this.exclusive(async () => {
+      // CREATE TABLE commits implicitly, so the checkpoint table must exist before the batch's transaction starts.
+      if (checkpoint) await this.ensureCheckpointTable();
+      const { conn } = this.session;
+      let computing = false;
+      try {
+        await conn.query('START TRANSACTION');
+        if (good.length > 0 && !(await this.loaded(table, good))) await this.insertRows(table, good, rejected);
+        if (checkpoint) {
+          // Called once, now that the refused rows are known, and committed with the rows it describes.
+          computing = true;
+          const state = checkpoint.state(rejected);
+          computing = false;
+          await conn.query(saveCheckpointSql(checkpoint.runId, checkpoint.table, state));
+        }
+        await conn.query('COMMIT');
+      } catch (e) {
+        await conn.query('ROLLBACK').catch(() => {});
+        // The caller's own failure (its reject file…) is not the server's: no endpoint error for it.
+        if (computing && !(e instanceof FerryError))
+          throw new FerryError('failed', `${this.ep.description}: cannot write a batch of ${table.name}: ${safeMessage(e)}`, { cause: e });
+        throw this.failure(e, `cannot write a batch of ${table.name}`);
+      }
+      return rejected;
+    });
+  }
+
+  /** True when LOAD DATA stored every row; false when INSERTs must write them (nothing of them is stored then). */
+  private async loaded(table: TableSchema, rows: Row[]): Promise<boolean> {
+    const outcome = this.loadData ? await loadRows(this.session.conn, table, rows) : 'unavailable';
+    if (outcome === 'unavailable') this.loadData = false;
+    this.batchesBy[outcome === 'loaded' ? 'load' : 'insert']++;
+    return outcome === 'loaded';
+  }
+
+  /**
+   * Multi-row INSERTs sized by bytes. A statement the server refuses is undone alone (the transaction goes on), and
+   * its rows are tried one by one to find those it refuses, with its reasons.
+   */
+  private async insertRows(table: TableSchema, rows: Row[], rejected: RejectedRow[]): Promise<void> {
     const head = `INSERT INTO ${q(table.name)} (${table.columns.map((c) => q(c.name)).join(', ')}) VALUES `;
     const limit = Math.max(16 * 1024, Math.min(STATEMENT_BYTES, this.maxPacket - 64 * 1024));
-    const checks = valueChecks(this.dialect, table);
     const chunks: { row: Row; sql: string }[][] = [];
     let chunk: { row: Row; sql: string }[] = [];
     let bytes = 0;
     for (const row of rows) {
-      const problem = firstProblem(row, checks, table);
-      if (problem) {
-        rejected.push(problem);
-        continue;
-      }
       const sql = `(${row.map((v, i) => sqlValue(v, table.columns[i]!.type)).join(',')})`;
       const size = Buffer.byteLength(sql);
       if (size + Buffer.byteLength(head) > this.maxPacket - 1024) {
@@ -170,48 +219,22 @@ export class MysqlWriter implements DatasetWriter {
       bytes += size + 1;
     }
     if (chunk.length > 0) chunks.push(chunk);
-    if (chunks.length === 0 && !checkpoint) return rejected;
-
-    return this.exclusive(async () => {
-      // CREATE TABLE commits implicitly, so the checkpoint table must exist before the batch's transaction starts.
-      if (checkpoint) await this.ensureCheckpointTable();
-      const { conn } = this.session;
-      let computing = false;
+    const { conn } = this.session;
+    for (const c of chunks) {
       try {
-        await conn.query('START TRANSACTION');
-        for (const c of chunks) {
+        await conn.query(head + c.map((t) => t.sql).join(','));
+      } catch (e) {
+        if (!isRowError(e)) throw e;
+        for (const t of c) {
           try {
-            await conn.query(head + c.map((t) => t.sql).join(','));
-          } catch (e) {
-            // A failed statement is undone alone (the transaction goes on): find the rows the server refuses.
-            if (!isRowError(e)) throw e;
-            for (const t of c) {
-              try {
-                await conn.query(head + t.sql);
-              } catch (e2) {
-                if (!isRowError(e2)) throw e2;
-                rejected.push({ row: t.row, reason: (e2 as Error).message, column: /column '([^']*)'/.exec((e2 as Error).message)?.[1] });
-              }
-            }
+            await conn.query(head + t.sql);
+          } catch (e2) {
+            if (!isRowError(e2)) throw e2;
+            rejected.push({ row: t.row, reason: (e2 as Error).message, column: /column '([^']*)'/.exec((e2 as Error).message)?.[1] });
           }
         }
-        if (checkpoint) {
-          // Called once, now that the refused rows are known, and committed with the rows it describes.
-          computing = true;
-          const state = checkpoint.state(rejected);
-          computing = false;
-          await conn.query(saveCheckpointSql(checkpoint.runId, checkpoint.table, state));
-        }
-        await conn.query('COMMIT');
-      } catch (e) {
-        await conn.query('ROLLBACK').catch(() => {});
-        // The caller's own failure (its reject file…) is not the server's: no endpoint error for it.
-        if (computing && !(e instanceof FerryError))
-          throw new FerryError('failed', `${this.ep.description}: cannot write a batch of ${table.name}: ${safeMessage(e)}`, { cause: e });
-        throw this.failure(e, `cannot write a batch of ${table.name}`);
       }
-      return rejected;
-    });
+    }
   }
 
   /**
@@ -339,14 +362,4 @@ function firstProblem(row: Row, checks: ReturnType<typeof valueChecks>, table: T
     if (reason) return { row, reason, column: table.columns[index]!.name };
   }
   return undefined;
-}
-
-/**
- * Errors that concern the row's values (SQLSTATE classes 22 data exception and 23 integrity violation, plus the
- * server's value errors reported as HY000): the row is rejected and the batch goes on. Anything else (deadlock,
- * lost connection) rolls the batch back and stops.
- */
-function isRowError(e: unknown): boolean {
-  const state = (e as { sqlState?: string }).sqlState ?? '';
-  return state.startsWith('22') || state.startsWith('23') || [1265, 1292, 1366, 1367, 3819, 4025].includes(errno(e));
 }
