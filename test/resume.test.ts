@@ -5,7 +5,7 @@
  * finish with a target that verifies equal to the source: no row lost, none written twice.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { migrate } from '../src/ops/migrate.js';
@@ -170,19 +170,25 @@ describe('resume refusals', async () => {
     const target = await scratchDb('postgres', 'lock');
     const dir = tempDir();
     try {
-      const first = ferry([
-        'migrate',
-        sqliteSource,
-        target.url,
-        '-q',
-        '--batch-rows',
-        '500',
-        '--state',
-        join(dir.path, 'one.json'),
-        '--rejects-dir',
-        dir.path,
-      ]);
-      for (let i = 0; i < 200 && !stateShowsData(join(dir.path, 'one.json')); i++) await new Promise((r) => setTimeout(r, 50));
+      // The first run freezes (SIGSTOP) in the middle of its data, holding the lock, until the second has been refused.
+      let pid = 0;
+      const first = ferry(
+        [
+          'migrate',
+          sqliteSource,
+          target.url,
+          '-q',
+          '--batch-rows',
+          '500',
+          '--state',
+          join(dir.path, 'one.json'),
+          '--rejects-dir',
+          dir.path,
+        ],
+        { env: { FERRY_FAULT: 'stop@data:big:1000' }, started: (p) => (pid = p) },
+      );
+      for (let i = 0; i < 600 && !isStopped(pid); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(isStopped(pid), 'the first run stopped inside its data phase');
       const second = await ferry([
         'migrate',
         sqliteSource,
@@ -195,6 +201,7 @@ describe('resume refusals', async () => {
       ]);
       assert.equal(second.code, 3, second.stderr);
       assert.match(second.stderr, /another (ferry )?run .*is writing into/);
+      process.kill(pid, 'SIGCONT');
       assert.equal((await first).code, 0);
     } finally {
       await target.drop();
@@ -203,6 +210,11 @@ describe('resume refusals', async () => {
   });
 });
 
-function stateShowsData(path: string): boolean {
-  return existsSync(path) && readFileSync(path, 'utf8').includes('"phase": "data"');
+/** Whether a process is stopped by a signal (Linux: the state letter in /proc/PID/stat). */
+function isStopped(pid: number): boolean {
+  try {
+    return pid > 0 && /^\d+ \(.*\) T /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }

@@ -24,10 +24,16 @@ export const CONVERSION_RULES = {
 } as const;
 export type ConversionRule = keyof typeof CONVERSION_RULES;
 
-/** Either the value to write, or why the row cannot be written. */
-export type Conformed = { ok: true; value: Value } | { ok: false; reason: string };
+/** Why a value cannot be written: what a conformer returns instead of the value. */
+export class Refusal {
+  constructor(readonly reason: string) {}
+}
 
-export type Conformer = (value: Value) => Conformed;
+/**
+ * Either the value to write, or a {@link Refusal}. Values are returned, not wrapped, because this runs for every
+ * value of every row: an object per value was a large share of a copy's garbage.
+ */
+export type Conformer = (value: Value) => Value | Refusal;
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME = /^(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?$/;
@@ -35,8 +41,7 @@ const TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(\.\d{1,9})?\s*(Z|
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const ok = (value: Value): Conformed => ({ ok: true, value });
-const bad = (reason: string): Conformed => ({ ok: false, reason });
+const bad = (reason: string): Refusal => new Refusal(reason);
 
 /**
  * Builds the function that checks one column's values against its portable type and the target's limits, and
@@ -51,46 +56,52 @@ export function makeConformer(column: ColumnSchema, limits: ValueLimits, rules: 
       if (value.rule && rules.has(value.rule)) value = value.replacement ?? null;
       else return bad(`${value.reason}: ${value.detail}`);
     }
-    if (value === null) return nullable ? ok(null) : bad(`NULL in NOT NULL column "${column.name}"`);
+    if (value === null) return nullable ? null : bad(`NULL in NOT NULL column "${column.name}"`);
     const result = check(value);
-    if (result.ok && result.value === null && !nullable) {
+    if (result === null && !nullable) {
       return bad(`NULL (by a chosen conversion) in NOT NULL column "${column.name}"`);
     }
     return result;
   };
 }
 
-function typeChecker(type: PortableType, limits: ValueLimits, rules: ReadonlySet<string>): (v: Value) => Conformed {
+function typeChecker(type: PortableType, limits: ValueLimits, rules: ReadonlySet<string>): (v: Value) => Value | Refusal {
   const mismatch = (v: Value) => bad(`${kindOf(v)} value ${describeValue(v)} in a ${type.kind} column`);
   switch (type.kind) {
     case 'integer': {
       const [min, max] = integerRange(type.bits);
+      // Exact as numbers for up to 53 bits; past that every safe integer is in range anyway.
+      const minN = Number(min);
+      const maxN = Number(max);
+      const exact = (n: bigint): Value | Refusal => {
+        if (n < min || n > max) return bad(`${n} is out of range for integer(${type.bits})`);
+        return n >= -9007199254740991n && n <= 9007199254740991n ? Number(n) : n;
+      };
       return (v) => {
-        let n: bigint;
         if (typeof v === 'number') {
           if (!Number.isInteger(v)) return mismatch(v);
-          if (Number.isSafeInteger(v) && type.bits === 64) return ok(v);
-          n = BigInt(v);
-        } else if (typeof v === 'bigint') n = v;
-        else if (typeof v === 'string' && /^-?\d+$/.test(v)) n = BigInt(v);
-        else if (typeof v === 'boolean') return ok(v ? 1 : 0);
-        else return mismatch(v);
-        if (n < min || n > max) return bad(`${n} is out of range for integer(${type.bits})`);
-        return ok(n >= -9007199254740991n && n <= 9007199254740991n ? Number(n) : n);
+          if (!Number.isSafeInteger(v)) return exact(BigInt(v));
+          return v >= minN && v <= maxN ? v : bad(`${v} is out of range for integer(${type.bits})`);
+        }
+        if (typeof v === 'bigint') return exact(v);
+        if (typeof v === 'string' && /^-?\d+$/.test(v)) return exact(BigInt(v));
+        if (typeof v === 'boolean') return v ? 1 : 0;
+        return mismatch(v);
       };
     }
     case 'decimal':
       return (v) => {
         let s: string;
-        if (typeof v === 'string' && DECIMAL.test(v.trim())) s = v.trim();
-        else if (typeof v === 'number' && Number.isFinite(v)) s = String(v);
-        else if (typeof v === 'bigint') s = v.toString();
+        if (typeof v === 'number' && Number.isFinite(v)) s = String(v);
+        else if (typeof v === 'string' && DECIMAL.test((s = v.trim()))) {
+          // s is set
+        } else if (typeof v === 'bigint') s = v.toString();
         else return mismatch(v);
-        if (/e/i.test(s)) s = expandExponent(s);
+        if (s.includes('e') || s.includes('E')) s = expandExponent(s);
         if (type.precision !== undefined && !fitsDecimal(s, type.precision, type.scale ?? 0)) {
           return bad(`${s} does not fit decimal(${type.precision},${type.scale ?? 0})`);
         }
-        return ok(s);
+        return s;
       };
     case 'real':
       return (v) => {
@@ -100,12 +111,12 @@ function typeChecker(type: PortableType, limits: ValueLimits, rules: ReadonlySet
         else if (typeof v === 'string' && /^(NaN|-?Infinity)$/.test(v)) n = Number(v);
         else return mismatch(v);
         if (!Number.isFinite(n) && !limits.realAllowsSpecials) return bad(`${n} cannot be stored by the target`);
-        return ok(type.bits === 32 ? Math.fround(n) : n);
+        return type.bits === 32 ? Math.fround(n) : n;
       };
     case 'boolean':
       return (v) => {
-        if (typeof v === 'boolean') return ok(v);
-        if (v === 0 || v === 1 || v === 0n || v === 1n) return ok(v === 1 || v === 1n);
+        if (typeof v === 'boolean') return v;
+        if (v === 0 || v === 1 || v === 0n || v === 1n) return v === 1 || v === 1n;
         return mismatch(v);
       };
     case 'text':
@@ -118,7 +129,8 @@ function typeChecker(type: PortableType, limits: ValueLimits, rules: ReadonlySet
           if (!rules.has('nul=strip')) return bad(`text ${describeValue(s)} holds a NUL character, which the target cannot store`);
           s = s.replaceAll('\u0000', '');
         }
-        if (type.kind === 'text' && type.length !== undefined && [...s].length > type.length) {
+        // A string has at least as many UTF-16 units as characters: only a long one needs counting.
+        if (type.kind === 'text' && type.length !== undefined && s.length > type.length && [...s].length > type.length) {
           return bad(`text of ${[...s].length} characters is longer than text(${type.length})`);
         }
         if (type.kind === 'enum' && !type.values.includes(s)) return bad(`${describeValue(s)} is not one of the enum's values`);
@@ -126,13 +138,13 @@ function typeChecker(type: PortableType, limits: ValueLimits, rules: ReadonlySet
           if (!UUID.test(s)) return bad(`${describeValue(s)} is not a UUID`);
           s = s.toLowerCase();
         }
-        return ok(s);
+        return s;
       };
     case 'binary':
       return (v) => {
         if (!(v instanceof Uint8Array)) return mismatch(v);
         if (type.length !== undefined && v.length > type.length) return bad(`${v.length} bytes is longer than binary(${type.length})`);
-        return ok(v);
+        return v;
       };
     case 'json':
       return (v) => {
@@ -143,22 +155,22 @@ function typeChecker(type: PortableType, limits: ValueLimits, rules: ReadonlySet
           return bad(`${describeValue(v)} is not valid JSON`);
         }
         if (!limits.textAllowsNul && v.includes('\\u0000')) return bad('JSON holds a NUL character, which the target cannot store');
-        return ok(v);
+        return v;
       };
     case 'date':
       return (v) => {
         if (typeof v !== 'string') return mismatch(v);
         const m = DATE.exec(v);
         if (!m) return bad(`${describeValue(v)} is not a date (YYYY-MM-DD)`);
-        if (isZeroDate(v)) return rules.has('zero-date=null') ? ok(null) : bad(`zero date ${v}`);
-        return validDate(m[1]!, m[2]!, m[3]!) ? ok(v) : bad(`${v} is not a valid date`);
+        if (isZeroDate(v)) return rules.has('zero-date=null') ? null : bad(`zero date ${v}`);
+        return validDate(v) ? v : bad(`${v} is not a valid date`);
       };
     case 'time':
       return (v) => {
         if (typeof v !== 'string') return mismatch(v);
         const m = TIME.exec(v);
         if (!m || Number(m[1]) > 23 || Number(m[2]) > 59 || Number(m[3]) > 59) return bad(`${describeValue(v)} is not a time of day`);
-        return ok(v);
+        return v;
       };
     case 'timestamp':
       return (v) => {
@@ -166,9 +178,8 @@ function typeChecker(type: PortableType, limits: ValueLimits, rules: ReadonlySet
         const s = DATE.test(v) ? `${v} 00:00:00` : v;
         const m = TIMESTAMP.exec(s);
         if (!m) return bad(`${describeValue(v)} is not a timestamp (YYYY-MM-DD HH:MM:SS[.ffffff])`);
-        if (isZeroDate(m[1]!)) return rules.has('zero-date=null') ? ok(null) : bad(`zero date ${v}`);
-        const [y, mo, d] = m[1]!.split('-');
-        if (!validDate(y!, mo!, d!)) return bad(`${v} is not a valid date`);
+        if (isZeroDate(m[1]!)) return rules.has('zero-date=null') ? null : bad(`zero date ${v}`);
+        if (!validDate(m[1]!)) return bad(`${v} is not a valid date`);
         return normalizeTimestamp(m[1]!, m[2]!, m[3], m[4], type.tz, v);
       };
   }
@@ -186,14 +197,16 @@ function isZeroDate(date: string): boolean {
   return date.startsWith('0000-') || date.endsWith('-00') || date.slice(5, 7) === '00';
 }
 
-function validDate(y: string, m: string, d: string): boolean {
-  const year = Number(y);
-  const month = Number(m);
-  const day = Number(d);
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** `YYYY-MM-DD` (already matched as digits) names a day of the proleptic Gregorian calendar. */
+function validDate(date: string): boolean {
+  const year = Number(date.slice(0, 4));
+  const month = Number(date.slice(5, 7));
+  const day = Number(date.slice(8, 10));
   if (year < 1 || month < 1 || month > 12 || day < 1) return false;
-  const days = new Date(Date.UTC(2000, month, 0)).getUTCDate();
-  const leap = month !== 2 || (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0));
-  return day <= (leap ? days : 28);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
 }
 
 /** Canonical timestamp: `YYYY-MM-DD HH:MM:SS[.ffffff]`, tz-aware ones converted to UTC and written `+00:00`. */
@@ -204,17 +217,19 @@ function normalizeTimestamp(
   offset: string | undefined,
   tz: boolean,
   original: string,
-): Conformed {
-  const frac = fraction ? fraction.slice(0, 7).replace(/0+$/, '').replace(/^\.$/, '') : '';
+): Value | Refusal {
+  const frac = fraction ? trimFraction(fraction) : '';
   const minutes = offset ? offsetMinutes(offset) : 0;
   if (!tz) {
     if (minutes !== 0) return bad(`${original} carries a time zone offset, but the column has no time zone`);
-    return ok(`${date} ${time}${frac}`);
+    // Most values are canonical already: keep the string rather than build an equal one.
+    if (offset === undefined && frac === (fraction ?? '') && original.length === 19 + frac.length && original[10] === ' ') return original;
+    return `${date} ${time}${frac}`;
   }
-  if (minutes === 0) return ok(`${date} ${time}${frac}+00:00`);
+  if (minutes === 0) return `${date} ${time}${frac}+00:00`;
   const ms = Date.parse(`${date}T${time}Z`) - minutes * 60_000;
   const utc = new Date(ms).toISOString();
-  return ok(`${utc.slice(0, 10)} ${utc.slice(11, 19)}${frac}+00:00`);
+  return `${utc.slice(0, 10)} ${utc.slice(11, 19)}${frac}+00:00`;
 }
 
 function offsetMinutes(offset: string): number {
@@ -224,10 +239,25 @@ function offsetMinutes(offset: string): number {
   return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0'));
 }
 
+/** The fraction (`.123400`) cut to 6 digits and without trailing zeros; '' when nothing is left. */
+function trimFraction(fraction: string): string {
+  let end = Math.min(fraction.length, 7);
+  while (end > 1 && fraction.charCodeAt(end - 1) === 48) end--;
+  return end === 1 ? '' : end === fraction.length ? fraction : fraction.slice(0, end);
+}
+
+/** Whether a plain decimal string (sign, digits, optional point) fits decimal(precision, scale). */
 function fitsDecimal(s: string, precision: number, scale: number): boolean {
-  const [whole = '', frac = ''] = s.replace(/^[+-]/, '').split('.');
-  const intDigits = whole.replace(/^0+/, '').length;
-  const fracDigits = frac.replace(/0+$/, '').length;
+  let i = s.charCodeAt(0) === 45 || s.charCodeAt(0) === 43 ? 1 : 0;
+  while (i < s.length && s.charCodeAt(i) === 48) i++;
+  const dot = s.indexOf('.', i);
+  const intDigits = (dot < 0 ? s.length : dot) - i;
+  let fracDigits = 0;
+  if (dot >= 0) {
+    let end = s.length;
+    while (end > dot + 1 && s.charCodeAt(end - 1) === 48) end--;
+    fracDigits = end - dot - 1;
+  }
   return fracDigits <= scale && intDigits <= precision - scale;
 }
 

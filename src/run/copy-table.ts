@@ -1,4 +1,4 @@
-import { makeConformer, type Conformer } from '../core/conform.js';
+import { makeConformer, Refusal, type Conformer } from '../core/conform.js';
 import type { CheckpointWrite, DatasetReader, DatasetWriter, RejectedRow } from '../core/dataset.js';
 import { TableDigest, valueEncoder, type ValueEncoder } from '../core/digest.js';
 import { keyColumns, type TableSchema } from '../core/schema.js';
@@ -154,12 +154,17 @@ function digestOf(rows: Row[], skip: Set<Row>, encoders: ValueEncoder[], keyInde
 
 type ConformedRow = { ok: true; row: Row } | { ok: false; reason: string; column: string };
 
+/**
+ * The row with each value conformed. A value the conformer returns unchanged is not copied, and a row whose values
+ * all come back unchanged is returned as it is: no new array for it.
+ */
 function conformRow(row: Row, conformers: Conformer[], table: TableSchema): ConformedRow {
-  const out: Value[] = new Array(row.length);
+  let out: Row | undefined;
   for (let i = 0; i < conformers.length; i++) {
-    const r = conformers[i]!(row[i] ?? null);
-    if (!r.ok) return { ok: false, reason: `${table.columns[i]!.name}: ${r.reason}`, column: table.columns[i]!.name };
-    out[i] = r.value;
+    const value = row[i] ?? null;
+    const r = conformers[i]!(value);
+    if (r instanceof Refusal) return { ok: false, reason: `${table.columns[i]!.name}: ${r.reason}`, column: table.columns[i]!.name };
+    if (r !== row[i]) (out ??= row.slice(0, conformers.length))[i] = r;
   }
-  return { ok: true, row: out };
+  return { ok: true, row: out ?? row };
 }

@@ -1,4 +1,4 @@
-import { makeConformer } from '../core/conform.js';
+import { makeConformer, Refusal } from '../core/conform.js';
 import type { DatasetReader } from '../core/dataset.js';
 import { TableDigest, bucketOf, keyText, rowHash, valueEncoder } from '../core/digest.js';
 import type { TableSchema } from '../core/schema.js';
@@ -60,7 +60,7 @@ async function scan(
       const row = positions.map((p, i) => {
         const value = raw[p] ?? null;
         const r = conformers[i]!(value);
-        return r.ok ? r.value : value;
+        return r instanceof Refusal ? value : r;
       });
       visit(row, encoders, keyIndexes);
     }

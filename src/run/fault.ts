@@ -8,15 +8,24 @@
  * - `uncommitted:<table>:<rows>`: the same, but inside the batch's transaction, before it commits;
  * - `index:<table>`: before the table's indexes are built;
  * - `constraints`, `verify`: before those phases.
+ *
+ * `stop@<point>` sends SIGSTOP instead: the process freezes there, holding what it holds (the run lock), until it
+ * gets SIGCONT. It stops once.
  */
-const fault = process.env.FERRY_FAULT;
+const setting = process.env.FERRY_FAULT ?? '';
+const stop = setting.startsWith('stop@');
+let fault = stop ? setting.slice('stop@'.length) : setting;
 
 export function faultPoint(point: string, rows?: number): void {
   if (!fault) return;
-  if (rows === undefined) {
-    if (fault === point) process.kill(process.pid, 'SIGKILL');
-    return;
+  let reached: boolean;
+  if (rows === undefined) reached = fault === point;
+  else {
+    const at = fault.lastIndexOf(':');
+    reached = fault.slice(0, at) === point && rows >= Number(fault.slice(at + 1));
   }
-  const at = fault.lastIndexOf(':');
-  if (fault.slice(0, at) === point && rows >= Number(fault.slice(at + 1))) process.kill(process.pid, 'SIGKILL');
+  if (!reached) return;
+  if (!stop) process.kill(process.pid, 'SIGKILL');
+  fault = '';
+  process.kill(process.pid, 'SIGSTOP');
 }

@@ -1,4 +1,4 @@
-import { makeConformer } from '../core/conform.js';
+import { makeConformer, Refusal } from '../core/conform.js';
 import { FerryError } from '../core/errors.js';
 import { keyColumns, type TableSchema } from '../core/schema.js';
 import type { Row, Value } from '../core/values.js';
@@ -22,8 +22,8 @@ export function rowReader(actual: TableSchema, declared: TableDef | undefined, w
     const conform = makeConformer({ name: c.name, type: spec.type, nullable: true }, SEE_ALL, new Set());
     return (v: Value): unknown => {
       const r = conform(v);
-      if (!r.ok) return v;
-      const value = r.value;
+      if (r instanceof Refusal) return v;
+      const value = r;
       if (spec.integers === 'bigint' && typeof value === 'number') return BigInt(value);
       if (spec.integers === 'number' && typeof value === 'bigint') {
         throw new FerryError('failed', `${where}.${c.name} holds ${value}, past what a JavaScript number holds exactly`, {

@@ -3,7 +3,7 @@
  * row objects — in memory, or written into a real database of any engine — run a hop or a path over it, and read
  * the results back as row objects.
  */
-import { makeConformer } from '../core/conform.js';
+import { makeConformer, Refusal } from '../core/conform.js';
 import type { DatasetReader, ReadOptions, RowBatch } from '../core/dataset.js';
 import { keyColumns, orderByDependencies, type Schema, type TableSchema } from '../core/schema.js';
 import type { Row, Value } from '../core/values.js';
@@ -109,8 +109,8 @@ export async function writeDataset(reader: DatasetReader, endpoint: string, opti
         const rows = batch.rows.map((row) =>
           row.map((v, i) => {
             const r = conformers[i]!(v);
-            if (!r.ok) throw new Error(`fixture ${t.name}: ${r.reason}`);
-            return r.value;
+            if (r instanceof Refusal) throw new Error(`fixture ${t.name}: ${r.reason}`);
+            return r;
           }),
         );
         const refused = await writer.writeBatch(t, rows);
@@ -141,7 +141,7 @@ export async function readTable(reader: DatasetReader, table: string, options: {
     const conform = makeConformer({ ...c, nullable: true }, SEE_ALL, new Set());
     return (v: Value) => {
       const r = conform(v);
-      return plain(r.ok ? r.value : v);
+      return plain(r instanceof Refusal ? v : r);
     };
   });
   const out: RowObject[] = [];

@@ -13,13 +13,17 @@ export interface CliResult {
 }
 
 /** Runs the ferry command line (from source, through tsx) as a user would, and collects its output. */
-export function ferry(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export function ferry(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; started?: (pid: number) => void } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', TSX, ENTRY, ...args], {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, ...options.env, NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (child.pid !== undefined) options.started?.(child.pid);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

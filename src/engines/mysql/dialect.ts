@@ -1,4 +1,4 @@
-import { makeConformer } from '../../core/conform.js';
+import { makeConformer, Refusal } from '../../core/conform.js';
 import type { ColumnSchema, TableSchema } from '../../core/schema.js';
 import { InvalidValue } from '../../core/values.js';
 import type { SqlDialect } from '../sql/dialect.js';
@@ -102,8 +102,8 @@ function conformDefault(value: string | number | boolean, column: ColumnSchema):
   // Other engines spell a text column's default 5 as a number; it is the text '5'.
   const input = ['text', 'enum', 'uuid', 'json'].includes(column.type.kind) && typeof value !== 'string' ? String(value) : value;
   const result = makeConformer({ ...column, nullable: true }, LIMITS, new Set())(input);
-  if (!result.ok || result.value === null || result.value instanceof InvalidValue) return undefined;
-  return result.value;
+  if (result === null || result instanceof Refusal || result instanceof InvalidValue) return undefined;
+  return result;
 }
 
 function fspOf(column: ColumnSchema): number {

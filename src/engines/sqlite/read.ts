@@ -50,9 +50,11 @@ export class SqliteReader implements DatasetReader {
     const usesRowid = declaredKey === undefined && this.hasRowid(table);
     const key = declaredKey ?? (usesRowid ? ['rowid'] : undefined);
     const columns = table.columns.map((c) => q(c.name));
-    // The rowid comes first (when present) so that text values can be re-read as bytes to check their encoding.
+    // The rowid comes last (when present) so that text values can be re-read as bytes to check their encoding; the
+    // decoder pops it, leaving the row in place (no copy per row).
     const rowidSelect = this.hasRowid(table) ? '_rowid_' : 'NULL';
-    const selectList = [rowidSelect, ...columns].join(', ');
+    const selectList = [...columns, rowidSelect].join(', ');
+    const rowidAt = columns.length;
     const textColumns = table.columns.flatMap((c, i) => (['text', 'enum', 'json', 'uuid'].includes(c.type.kind) ? [i] : []));
     const keyIndexes = declaredKey?.map((k) => table.columns.findIndex((c) => c.name === k)) ?? [];
 
@@ -86,18 +88,18 @@ export class SqliteReader implements DatasetReader {
     for (;;) {
       const raws = (after ? next.all(...(after as unknown[])) : first.all()) as Value[][];
       if (raws.length === 0) return;
-      const rows = raws.map((r) => this.decode(table, r, textColumns));
       const last = raws[raws.length - 1]!;
-      after = usesRowid ? [last[0]!] : keyIndexes.map((i) => last[i + 1]!);
+      after = usesRowid ? [last[rowidAt]!] : keyIndexes.map((i) => last[i]!);
+      const rows = raws.map((r) => this.decode(table, r, textColumns));
       yield { rows, resumeKey: after };
       if (raws.length < options.batchRows) return;
     }
   }
 
-  /** Drops the leading rowid, and flags text that SQLite holds as bytes that are not UTF-8. */
+  /** Drops the trailing rowid, and flags text that SQLite holds as bytes that are not UTF-8. */
   private decode(table: TableSchema, raw: Value[], textColumns: number[]): Row {
-    const rowid = raw[0];
-    const row = raw.slice(1);
+    const rowid = raw.pop();
+    const row = raw;
     for (const i of textColumns) {
       const v = row[i];
       if (typeof v === 'string' && v.includes('\uFFFD') && rowid !== null && rowid !== undefined) {
