@@ -1,6 +1,7 @@
 import { FerryError } from '../core/errors.js';
 import type { HopInput } from './input.js';
 import { decodeStored, encodeKey, encodeStored } from './keys.js';
+import { memoize } from './memo.js';
 import type { LookupImpl, PreparedImpl, RemapImpl, ValueImpl } from './prepare-spec.js';
 import type { HopRuntime, RemapHandle, UpgradeEvent } from './runtime.js';
 import { fingerprintOf, type ScratchStore } from './scratch.js';
@@ -141,24 +142,27 @@ function handleOf(store: ScratchStore, item: string, spec: PreparedImpl, recorde
   if (spec.kind === 'value') return decodeStored(recorded ?? 'null');
   const t = store.tables(item, ['map', 'ids']);
   if (spec.kind === 'lookup') {
-    const get = store.db.prepare(`SELECT v FROM ${t.map} WHERE k = ?`).pluck();
+    const query = store.db.prepare(`SELECT v FROM ${t.map} WHERE k = ?`).pluck();
+    // The stored text is remembered, not the decoded value: each caller gets its own copy of an object value.
+    const stored = memoize((key) => query.get(encodeKey(key)) as string | undefined);
     const lookup: Lookup<Key, unknown> = {
       get: (key) => {
-        const v = get.get(encodeKey(key)) as string | undefined;
+        const v = stored(key);
         return v === undefined ? undefined : decodeStored(v);
       },
-      has: (key) => get.get(encodeKey(key)) !== undefined,
+      has: (key) => stored(key) !== undefined,
     };
     return lookup;
   }
-  const get = store.db.prepare(`SELECT id FROM ${t.map} WHERE k = ?`).pluck();
+  const query = store.db.prepare(`SELECT id FROM ${t.map} WHERE k = ?`).pluck();
+  const get = memoize((key) => query.get(encodeKey(key)) as number | undefined);
   const count = store.db.prepare(`SELECT count(*) FROM ${t.ids}`).pluck();
   const size = store.db.prepare(`SELECT count(*) FROM ${t.map}`).pluck();
   const first = store.db.prepare(`SELECT id, v, n FROM ${t.ids} ORDER BY id LIMIT ?`);
   const after = store.db.prepare(`SELECT id, v, n FROM ${t.ids} WHERE id > ? ORDER BY id LIMIT ?`);
   const remap: RemapHandle = {
-    get: (key) => get.get(encodeKey(key)) as number | undefined,
-    has: (key) => get.get(encodeKey(key)) !== undefined,
+    get,
+    has: (key) => get(key) !== undefined,
     count: () => count.get() as number,
     size: () => size.get() as number,
     page: (from, limit) =>
