@@ -169,9 +169,9 @@ describe('resume refusals', async () => {
   test('a second run into the same target at once is refused', { skip: pgSkip }, async () => {
     const target = await scratchDb('postgres', 'lock');
     const dir = tempDir();
+    let pid = 0;
     try {
       // The first run freezes (SIGSTOP) in the middle of its data, holding the lock, until the second has been refused.
-      let pid = 0;
       const first = ferry(
         [
           'migrate',
@@ -204,6 +204,14 @@ describe('resume refusals', async () => {
       process.kill(pid, 'SIGCONT');
       assert.equal((await first).code, 0);
     } finally {
+      // A failed assertion must not leave the first run stopped forever.
+      if (pid > 0) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // It has ended: nothing to stop.
+        }
+      }
       await target.drop();
       dir.remove();
     }

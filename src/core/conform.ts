@@ -81,7 +81,8 @@ function typeChecker(type: PortableType, limits: ValueLimits, rules: ReadonlySet
         if (typeof v === 'number') {
           if (!Number.isInteger(v)) return mismatch(v);
           if (!Number.isSafeInteger(v)) return exact(BigInt(v));
-          return v >= minN && v <= maxN ? v : bad(`${v} is out of range for integer(${type.bits})`);
+          if (v < minN || v > maxN) return bad(`${v} is out of range for integer(${type.bits})`);
+          return v === 0 ? 0 : v; // -0 is 0
         }
         if (typeof v === 'bigint') return exact(v);
         if (typeof v === 'string' && /^-?\d+$/.test(v)) return exact(BigInt(v));

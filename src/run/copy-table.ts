@@ -159,7 +159,8 @@ type ConformedRow = { ok: true; row: Row } | { ok: false; reason: string; column
  * all come back unchanged is returned as it is: no new array for it.
  */
 function conformRow(row: Row, conformers: Conformer[], table: TableSchema): ConformedRow {
-  let out: Row | undefined;
+  // A row is exactly one value per column (a reader's contract); anything else is cut or padded here.
+  let out: Row | undefined = row.length === conformers.length ? undefined : row.slice(0, conformers.length);
   for (let i = 0; i < conformers.length; i++) {
     const value = row[i] ?? null;
     const r = conformers[i]!(value);

@@ -25,7 +25,10 @@ export function faultPoint(point: string, rows?: number): void {
     reached = fault.slice(0, at) === point && rows >= Number(fault.slice(at + 1));
   }
   if (!reached) return;
-  if (!stop) process.kill(process.pid, 'SIGKILL');
+  if (!stop) {
+    process.kill(process.pid, 'SIGKILL');
+    return;
+  }
   fault = '';
   process.kill(process.pid, 'SIGSTOP');
 }

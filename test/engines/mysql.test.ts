@@ -314,6 +314,47 @@ describe('mysql engine', server, () => {
       });
     });
 
+  test('a row near max_allowed_packet goes by INSERT, and a batch over 64 KiB by LOAD DATA, each stored exactly', async () => {
+    await withDb(async (db) => {
+      const t: TableSchema = {
+        name: 'docs',
+        columns: [
+          { name: 'id', type: { kind: 'integer', bits: 32 }, nullable: false },
+          { name: 'body', type: { kind: 'text' }, nullable: false },
+        ],
+        primaryKey: { columns: ['id'] },
+        uniques: [],
+        indexes: [],
+        foreignKeys: [],
+        checks: [],
+      };
+      const [packet] = await sqlOn('mysql', db.url, ['SELECT @@max_allowed_packet AS p']);
+      const maxPacket = Number((packet as { p: unknown }[])[0]!.p);
+      // Up to 3 bytes a character when encoded: this one could take more than half a packet, so it is not loaded.
+      const big = `é${'x'.repeat(Math.ceil(maxPacket / 6))}\t\n`;
+      // Many rows whose text crosses the 64 KiB pieces the load is sent in.
+      const many: Row[] = Array.from({ length: 300 }, (_, i) => [i + 10, `${i}:${'ü\\\t'.repeat(200 + i)}`]);
+      const writer = await mysqlEngine.openWriter(db.url, {});
+      try {
+        await writer.createTables([t]);
+        assert.deepEqual(await writer.writeBatch(t, [[1, big]]), []);
+        assert.deepEqual(await writer.writeBatch(t, many), []);
+        assert.deepEqual((writer as MysqlWriter).batchesBy, { load: 1, insert: 1 });
+      } finally {
+        await writer.close();
+      }
+      await withReader(db.url, async (reader) => {
+        const { rows } = await allRows(reader, await table(reader, 'docs'));
+        assert.equal(rows.length, 301);
+        assert.equal(rows[0]![1], big);
+        assert.deepEqual(
+          rows.slice(1).map((r) => [Number(r[0]), r[1]]),
+          many,
+        );
+      });
+    });
+  });
+
   test('without LOCAL loads (refused by the server or the client), nothing is loaded and INSERTs take over', async () => {
     await withDb(async (db) => {
       const t: TableSchema = {
@@ -331,7 +372,7 @@ describe('mysql engine', server, () => {
       try {
         await conn.query("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_BACKSLASH_ESCAPES'");
         await conn.query('START TRANSACTION');
-        assert.equal(await loadRows(conn, t, [[1], [2]]), 'unavailable');
+        assert.equal(await loadRows(conn, t, [[1], [2]], 1_000_000), 'unavailable');
         await conn.query('COMMIT');
       } finally {
         await conn.end();

@@ -6,7 +6,10 @@ import type { Row, Value } from '../../core/values.js';
 import { errno, quoteIdent as q } from './connect.js';
 import { autoIncrementColumn } from './prepare.js';
 
-/** Bytes of tab-separated text handed to the driver at a time. */
+/**
+ * Bytes of tab-separated text handed to the driver at a time. The driver sends each piece as one packet, so pieces
+ * are cut at this size wherever rows end: a packet over the server's max_allowed_packet would end the connection.
+ */
 const CHUNK = 64 * 1024;
 
 /**
@@ -26,8 +29,9 @@ export type LoadOutcome = 'loaded' | 'use-inserts' | 'unavailable';
  * write those rows with INSERTs, which refuse a bad row with the server's reason. `unavailable`: the server does not
  * allow LOCAL loads (nothing was written).
  */
-export async function loadRows(conn: mysql.Connection, table: TableSchema, rows: Row[]): Promise<LoadOutcome> {
-  if (zeroIdentityWithSet(table, rows)) return 'use-inserts';
+export async function loadRows(conn: mysql.Connection, table: TableSchema, rows: Row[], maxRowBytes: number): Promise<LoadOutcome> {
+  // A row near max_allowed_packet goes by INSERT, which refuses it with a clear reason if it does not fit.
+  if (zeroIdentityWithSet(table, rows) || rows.some((r) => roughBytes(r) > maxRowBytes)) return 'use-inserts';
   await conn.query('SAVEPOINT ferry_load');
   let stored = false;
   try {
@@ -78,11 +82,22 @@ function* chunks(table: TableSchema, rows: Row[]): Generator<Buffer> {
     }
     text += '\n';
     if (text.length >= CHUNK) {
-      yield Buffer.from(text, 'utf8');
+      yield* pieces(Buffer.from(text, 'utf8'));
       text = '';
     }
   }
-  if (text.length > 0) yield Buffer.from(text, 'utf8');
+  if (text.length > 0) yield* pieces(Buffer.from(text, 'utf8'));
+}
+
+function* pieces(bytes: Buffer): Generator<Buffer> {
+  for (let at = 0; at < bytes.length; at += CHUNK) yield bytes.subarray(at, at + CHUNK);
+}
+
+/** An upper bound of a row's encoded size: UTF-8 takes at most 3 bytes per UTF-16 unit, hex 2 per byte. */
+function roughBytes(row: Row): number {
+  let n = 0;
+  for (const v of row) n += typeof v === 'string' ? v.length * 3 : v instanceof Uint8Array ? v.length * 2 : 24;
+  return n;
 }
 
 const ESCAPED = /[\\\t\n\r\0]/;

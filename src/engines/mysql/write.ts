@@ -184,7 +184,7 @@ export class MysqlWriter implements DatasetWriter {
 
   /** True when LOAD DATA stored every row; false when INSERTs must write them (nothing of them is stored then). */
   private async loaded(table: TableSchema, rows: Row[]): Promise<boolean> {
-    const outcome = this.loadData ? await loadRows(this.session.conn, table, rows) : 'unavailable';
+    const outcome = this.loadData ? await loadRows(this.session.conn, table, rows, this.maxPacket / 2) : 'unavailable';
     if (outcome === 'unavailable') this.loadData = false;
     this.batchesBy[outcome === 'loaded' ? 'load' : 'insert']++;
     return outcome === 'loaded';
