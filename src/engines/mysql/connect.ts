@@ -210,6 +210,16 @@ export function errno(e: unknown): number {
   return (e as { errno?: number })?.errno ?? 0;
 }
 
+/**
+ * Errors that concern the rows' values (SQLSTATE classes 22 data exception and 23 integrity violation, plus the
+ * server's value errors reported as HY000): the row is rejected and the batch goes on. Anything else (deadlock,
+ * lost connection) rolls the batch back and stops.
+ */
+export function isRowError(e: unknown): boolean {
+  const state = (e as { sqlState?: string }).sqlState ?? '';
+  return state.startsWith('22') || state.startsWith('23') || [1262, 1263, 1265, 1292, 1366, 1367, 3819, 4025].includes(errno(e));
+}
+
 function secrets(ep: MysqlEndpoint): string[] {
   return ep.password ? [ep.password, encodeURIComponent(ep.password)] : [];
 }

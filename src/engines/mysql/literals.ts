@@ -22,7 +22,7 @@ export function quoteString(s: string): string {
 export function sqlValue(v: Value, type: PortableType): string {
   if (v === null) return 'NULL';
   if (v instanceof InvalidValue) throw new Error(`an invalid value (${v.reason}) cannot be written`);
-  if (v instanceof Uint8Array) return `X'${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}'`;
+  if (v instanceof Uint8Array) return `X'${hexDigits(v)}'`;
   switch (typeof v) {
     case 'boolean':
       return v ? '1' : '0';
@@ -34,6 +34,16 @@ export function sqlValue(v: Value, type: PortableType): string {
   }
   if (type.kind === 'integer' && INTEGER.test(v)) return v;
   if (type.kind === 'decimal' && DECIMAL.test(v)) return v;
-  if (type.kind === 'timestamp') return quoteString(v.replace(/(Z|\+00:00)$/, ''));
+  if (type.kind === 'timestamp') return quoteString(utcDatetime(v));
   return quoteString(v);
+}
+
+/** A portable timestamp as a MySQL datetime: without its `+00:00` (the session's time zone is UTC). */
+export function utcDatetime(v: string): string {
+  return v.replace(/(Z|\+00:00)$/, '');
+}
+
+/** Bytes as hex digits (X'…' literals, UNHEX in LOAD DATA). */
+export function hexDigits(v: Uint8Array): string {
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
 }

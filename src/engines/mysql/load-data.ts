@@ -3,7 +3,8 @@ import type mysql from 'mysql2/promise';
 import type { TableSchema } from '../../core/schema.js';
 import type { PortableType } from '../../core/types.js';
 import type { Row, Value } from '../../core/values.js';
-import { errno, quoteIdent as q } from './connect.js';
+import { errno, isRowError, quoteIdent as q } from './connect.js';
+import { hexDigits, utcDatetime } from './literals.js';
 import { autoIncrementColumn } from './prepare.js';
 
 /**
@@ -109,7 +110,7 @@ function field(v: Value, type: PortableType): string {
   if (v === null) return '\\N';
   switch (typeof v) {
     case 'string': {
-      const s = type.kind === 'timestamp' ? v.replace(/(Z|\+00:00)$/, '') : v;
+      const s = type.kind === 'timestamp' ? utcDatetime(v) : v;
       return ESCAPED.test(s) ? s.replace(ESCAPED_ALL, (c) => ESCAPES[c]!) : s;
     }
     case 'number':
@@ -119,16 +120,6 @@ function field(v: Value, type: PortableType): string {
     case 'boolean':
       return v ? '1' : '0';
   }
-  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
+  if (v instanceof Uint8Array) return hexDigits(v);
   throw new Error(`an invalid value (${v.reason}) cannot be written`);
-}
-
-/**
- * Errors that concern the rows' values (SQLSTATE classes 22 data exception and 23 integrity violation, plus the
- * server's value errors reported as HY000): the row is rejected and the batch goes on. Anything else (deadlock,
- * lost connection) rolls the batch back and stops.
- */
-export function isRowError(e: unknown): boolean {
-  const state = (e as { sqlState?: string }).sqlState ?? '';
-  return state.startsWith('22') || state.startsWith('23') || [1262, 1263, 1265, 1292, 1366, 1367, 3819, 4025].includes(errno(e));
 }

@@ -6,10 +6,19 @@ import type { Row, Value } from '../../core/values.js';
 import type { WriterOptions } from '../engine.js';
 import { checkIdentifiers, constraintSql, indexSql } from '../sql/ddl.js';
 import { clearCheckpoints, ensureCheckpointTable, readCheckpoints, saveCheckpointSql, takeRunLock } from './bookkeeping.js';
-import { connectCreating, errno, mysqlError, parseMysqlUrl, quoteIdent as q, type MysqlEndpoint, type MysqlSession } from './connect.js';
+import {
+  connectCreating,
+  errno,
+  isRowError,
+  mysqlError,
+  parseMysqlUrl,
+  quoteIdent as q,
+  type MysqlEndpoint,
+  type MysqlSession,
+} from './connect.js';
 import { mysqlDialect, type MysqlDialect } from './dialect.js';
 import { quoteString, sqlValue } from './literals.js';
-import { isRowError, loadRows } from './load-data.js';
+import { loadRows } from './load-data.js';
 import { autoIncrementColumn, createTableStatement, layoutNotes, refuseUnsupported, valueChecks } from './prepare.js';
 import { textCollation } from './server.js';
 
