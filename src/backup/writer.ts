@@ -52,7 +52,7 @@ export interface BackupWriterOptions {
 }
 
 export interface FinalizeOptions {
-  /** Each table's digest (TableDigest.hex()) of what was written. */
+  /** Each table's digest (TableDigest.text(), which names its format) of what was written. */
   digests: Map<string, string>;
   notCarried: NotCarried[];
 }

@@ -45,7 +45,7 @@ export async function backup(options: BackupOptions): Promise<RunResult> {
         // Without verification no digest is computed: the manifest then records none (null), never an empty one.
         beforeVerify: (digests, notCarried) =>
           writer.finalize({
-            digests: options.verify === false ? new Map() : new Map([...digests].map(([name, d]) => [name, d.hex()])),
+            digests: options.verify === false ? new Map() : new Map([...digests].map(([name, d]) => [name, d.text()])),
             notCarried,
           }),
         reopenTarget: () => openBackupReader(options.dest),

@@ -50,7 +50,7 @@ export async function convert(options: ConvertOptions): Promise<MigrateResult> {
         rules,
         beforeVerify: async (digests, notCarried) => {
           await carryFiles(reader, upgraded, join(work, 'old'), filesDir);
-          await writer.finalize({ digests: new Map([...digests].map(([name, d]) => [name, d.hex()])), notCarried });
+          await writer.finalize({ digests: new Map([...digests].map(([name, d]) => [name, d.text()])), notCarried });
         },
         reopenTarget: () => openBackupReader(options.dest),
       });

@@ -1,7 +1,10 @@
 import { resolve } from 'node:path';
+import type { ManifestTable } from '../backup/manifest.js';
 import { openBackupReader } from '../backup/reader.js';
+import { digestFormatOf } from '../core/digest.js';
 import { FerryError } from '../core/errors.js';
 import { orderByDependencies } from '../core/schema.js';
+import type { EventListener } from '../run/events.js';
 import { runPipeline, type RunResult } from '../run/pipeline.js';
 import { openSource, openTarget } from './endpoints.js';
 import { checkRules, type WriteOptions } from './migrate.js';
@@ -52,17 +55,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
         rules,
         reopenTarget: () => openSource(options.target),
       });
-      const recorded = new Map(reader.manifest.tables.map((t) => [t.name, t.digest]));
-      // Only what both sides computed is compared: a backup made with --no-verify records no digest, and a restore
-      // with --no-verify computes none.
-      const matchesBackup =
-        options.verify === false
-          ? {}
-          : Object.fromEntries(
-              Object.entries(result.digests)
-                .filter(([name]) => recorded.get(name) !== null && recorded.get(name) !== undefined)
-                .map(([name, hex]) => [name, recorded.get(name) === hex]),
-            );
+      const matchesBackup = options.verify === false ? {} : againstBackup(reader.manifest.tables, result.digests, options.events);
       let files: RestoreResult['files'];
       if (options.filesTo) {
         const dir = resolve(options.filesTo);
@@ -82,6 +75,31 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
   } finally {
     await reader.close();
   }
+}
+
+/**
+ * Per table, whether the rows sent match the digest the backup recorded. Only what both sides computed in one
+ * format is compared: a backup made with --no-verify records no digest, a restore with --no-verify computes none,
+ * and an older ferry recorded digests of an earlier format (those backups are still checked by their sha256 sums,
+ * and the restored tables verified against what was sent).
+ */
+function againstBackup(tables: ManifestTable[], sent: Record<string, string>, events?: EventListener): Record<string, boolean> {
+  const out: Record<string, boolean> = {};
+  const older: string[] = [];
+  for (const t of tables) {
+    const digest = sent[t.name];
+    if (t.digest === null || digest === undefined) continue;
+    if (digestFormatOf(t.digest) !== digestFormatOf(digest)) older.push(t.name);
+    else out[t.name] = t.digest === digest;
+  }
+  if (older.length > 0) {
+    events?.({
+      type: 'log',
+      level: 'info',
+      message: `the backup's digests of ${older.join(', ')} are of an older format: those tables are checked by their sha256 sums only`,
+    });
+  }
+  return out;
 }
 
 /** A restore whose sent rows differ from the backup's digests without rejects is a damaged backup or a bug. */

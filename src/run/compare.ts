@@ -32,7 +32,9 @@ export async function compareTable(
   const columns = tableA.columns.map((c) => c.name);
   const missing = columns.filter((c) => !tableB.columns.some((x) => x.name === c));
   const extra = tableB.columns.filter((x) => !columns.includes(x.name)).map((x) => x.name);
-  const digestOptions: DigestOptions = { batchRows: options.batchRows ?? 5000, keyColumns: keyColumns(tableA) ?? [], columns };
+  // A digest of what a run sent fixes the format: the target is digested the same way.
+  const format = 'readRows' in a ? undefined : a.format;
+  const digestOptions: DigestOptions = { batchRows: options.batchRows ?? 5000, keyColumns: keyColumns(tableA) ?? [], columns, format };
   const digestB = missing.length === 0 ? await digestTable(b, tableB, digestOptions) : undefined;
   const digestA = 'readRows' in a ? await digestTable(a, tableA, digestOptions) : a;
   const comparison: TableComparison = {

@@ -1,6 +1,7 @@
 import { makeConformer, Refusal, type Conformer } from '../core/conform.js';
 import type { CheckpointWrite, DatasetReader, DatasetWriter, RejectedRow } from '../core/dataset.js';
-import { TableDigest, valueEncoder, type ValueEncoder } from '../core/digest.js';
+import { valueEncoder, type ValueEncoder } from '../core/canonical.js';
+import { TableDigest } from '../core/digest.js';
 import { keyColumns, type TableSchema } from '../core/schema.js';
 import type { Row, Value } from '../core/values.js';
 import type { EventListener } from './events.js';
@@ -83,7 +84,7 @@ export async function copyTable(
       if (conformed.ok) good.push(conformed.row);
       else refusedHere.push({ row, reason: conformed.reason, column: conformed.column });
     }
-    const batchDigest = digesting ? digestOf(good, new Set(), encoders, keyIndexes) : new TableDigest();
+    const batchDigest = digesting ? digestOf(digest.empty(), good, new Set(), encoders, keyIndexes) : digest.empty();
     return { good, conformRejects: refusedHere, batchDigest, resumeKey };
   };
 
@@ -97,7 +98,7 @@ export async function copyTable(
     const progressAfter = (refused: RejectedRow[]): TableProgress => {
       for (const r of batch.conformRejects) options.rejects.add(table, r.row, r.reason, r.column);
       for (const r of refused) options.rejects.add(table, r.row, `refused by the target: ${r.reason}`, r.column);
-      if (refused.length > 0 && digesting) written = digestOf(batch.good, new Set(refused.map((r) => r.row)), encoders, keyIndexes);
+      if (refused.length > 0 && digesting) written = digestOf(digest.empty(), batch.good, new Set(refused.map((r) => r.row)), encoders, keyIndexes);
       committed = {
         rowsDone: rowsDone + batch.good.length - refused.length,
         rejected: rejected + batch.conformRejects.length + refused.length,
@@ -146,8 +147,7 @@ interface PreparedBatch {
   resumeKey?: Value[];
 }
 
-function digestOf(rows: Row[], skip: Set<Row>, encoders: ValueEncoder[], keyIndexes: number[]): TableDigest {
-  const d = new TableDigest();
+function digestOf(d: TableDigest, rows: Row[], skip: Set<Row>, encoders: ValueEncoder[], keyIndexes: number[]): TableDigest {
   for (const row of rows) if (!skip.has(row)) d.add(row, encoders, keyIndexes);
   return d;
 }

@@ -1,6 +1,8 @@
+import { valueEncoder, type ValueEncoder } from '../core/canonical.js';
 import { makeConformer, Refusal } from '../core/conform.js';
 import type { DatasetReader } from '../core/dataset.js';
-import { TableDigest, bucketOf, keyText, rowHash, valueEncoder } from '../core/digest.js';
+import { BUCKETS, CURRENT_DIGEST_FORMAT, TableDigest, type DigestFormat } from '../core/digest.js';
+import { rowHasher } from '../core/row-hash.js';
 import type { TableSchema } from '../core/schema.js';
 import type { Row } from '../core/values.js';
 
@@ -13,12 +15,14 @@ export interface DigestOptions {
   keyColumns: string[];
   /** The column order both sides are compared in. */
   columns: string[];
+  /** The digest format (both sides of a comparison use one); the current one by default. */
+  format?: DigestFormat;
   onRows?: (rows: number) => void;
 }
 
 /** The digest of a table as a reader holds it, rows canonicalized by conform.ts so engines compare equal. */
 export async function digestTable(reader: DatasetReader, table: TableSchema, options: DigestOptions): Promise<TableDigest> {
-  const digest = new TableDigest();
+  const digest = new TableDigest(options.format ?? CURRENT_DIGEST_FORMAT);
   await scan(reader, table, options, (row, encoders, keyIndexes) => digest.add(row, encoders, keyIndexes));
   return digest;
 }
@@ -32,13 +36,16 @@ export async function rowsInBuckets(
   limit: number,
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
+  let hasher: ReturnType<typeof rowHasher> | undefined;
   await scan(reader, table, options, (row, encoders, keyIndexes) => {
     if (out.size >= limit) return;
+    hasher ??= rowHasher(options.format ?? CURRENT_DIGEST_FORMAT, encoders, keyIndexes);
+    const hash = hasher.hash(row);
+    if (!buckets.has(hasher.bucket(row, hash, BUCKETS))) return;
+    const hex = Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString('hex');
     const indexes = keyIndexes.length > 0 ? keyIndexes : row.map((_, i) => i);
-    const key = keyText(row, encoders, indexes);
-    const hash = Buffer.from(rowHash(row, encoders).buffer).toString('hex');
-    const bucket = bucketOf(row, encoders, keyIndexes);
-    if (buckets.has(bucket)) out.set(keyIndexes.length > 0 ? key : `${key}#${hash}`, hash);
+    const key = JSON.stringify(indexes.map((i) => encoders[i]!(row[i] ?? null)));
+    out.set(keyIndexes.length > 0 ? key : `${key}#${hex}`, hex);
   });
   return out;
 }
@@ -47,7 +54,7 @@ async function scan(
   reader: DatasetReader,
   table: TableSchema,
   options: DigestOptions,
-  visit: (row: Row, encoders: ReturnType<typeof valueEncoder>[], keyIndexes: number[]) => void,
+  visit: (row: Row, encoders: ValueEncoder[], keyIndexes: number[]) => void,
 ): Promise<void> {
   const positions = options.columns.map((name) => table.columns.findIndex((c) => c.name === name));
   const columns = positions.map((p) => table.columns[p]!);

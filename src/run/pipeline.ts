@@ -180,7 +180,7 @@ export async function runPipeline(source: DatasetReader, target: DatasetWriter, 
     notCarried,
     verified,
     resumed: recorded ? { tablesDone: tablesDoneAtStart, tables: tables.length } : undefined,
-    digests: Object.fromEntries([...digests].map(([name, d]) => [name, d.hex()])),
+    digests: Object.fromEntries([...digests].map(([name, d]) => [name, d.text()])),
     statePath,
     seconds: (performance.now() - started) / 1000,
   };

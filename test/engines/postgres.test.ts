@@ -10,7 +10,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { makeConformer, Refusal } from '../../src/core/conform.js';
 import type { DatasetReader, DatasetWriter, RejectedRow } from '../../src/core/dataset.js';
-import { valueEncoder } from '../../src/core/digest.js';
+import { valueEncoder } from '../../src/core/canonical.js';
 import { FerryError } from '../../src/core/errors.js';
 import type { TableSchema } from '../../src/core/schema.js';
 import { InvalidValue, type Row } from '../../src/core/values.js';
