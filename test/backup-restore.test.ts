@@ -157,6 +157,43 @@ describe('backup and restore with --no-verify', () => {
   });
 });
 
+describe("the backup's recorded digests", () => {
+  test('a wrong one fails the restore; one of an older format is not compared, and the restore says so', async () => {
+    const dir = tempDir();
+    try {
+      const db = join(dir.path, 'app.db');
+      createBigSource(db);
+      const run = (args: string[]) => ferry([...args, '--tables', 'child', '--state', `${args[2]}.json`], { cwd: dir.path });
+      const folder = join(dir.path, 'bk');
+      const made = await run(['backup', db, folder, '-q']);
+      assert.equal(made.code, 0, made.stderr);
+      const manifestFile = join(folder, 'manifest.json');
+      const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { tables: { digest: string | null }[] };
+      assert.match(manifest.tables[0]!.digest!, /^2:[0-9a-f]{32}$/, 'digests are recorded with their format');
+      const withDigest = (digest: string) => {
+        manifest.tables[0]!.digest = digest;
+        writeFileSync(manifestFile, JSON.stringify(manifest));
+      };
+
+      withDigest(`2:${'0'.repeat(32)}`);
+      const wrong = await run(['restore', folder, join(dir.path, 'wrong.db'), '-q']);
+      assert.equal(wrong.code, 4, wrong.stderr);
+      assert.match(wrong.stderr, /restored rows of child differ from the digests recorded in the backup/);
+
+      // Format 1 digests (32 hex digits, no prefix) were written before format 2.
+      withDigest('5eb0ea3a668b57d1474868a119a7dc2d');
+      const older = await run(['restore', folder, join(dir.path, 'older.db')]);
+      assert.equal(older.code, 0, older.stderr);
+      assert.match(
+        older.stdout + older.stderr,
+        /digests of child are of an older format: those tables are checked by their sha256 sums only/,
+      );
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
 describe('a restore killed with SIGKILL', async () => {
   const skip = (await requireServer('postgres')).skip;
   test('resumes to a verified-equal result', { skip }, async () => {

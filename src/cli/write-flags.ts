@@ -1,5 +1,7 @@
+import { resolve } from 'node:path';
 import { CONVERSION_RULES } from '../core/conform.js';
 import type { WriteOptions } from '../ops/migrate.js';
+import { checkStatePath, DEFAULT_STATE_FILE } from '../run/state-file.js';
 import { TABLE_OPTIONS, list, positiveInteger } from './args.js';
 
 /** The flags of every command that writes (migrate, backup, restore): one declaration, one help text. */
@@ -53,6 +55,8 @@ type WriteValues = {
 
 /** The parsed write flags as the options every writing operation takes. */
 export function writeOptions(values: WriteValues): WriteOptions {
+  // Checked before any endpoint is opened: opening an SQLite target creates its file.
+  checkStatePath(resolve(values.state ?? DEFAULT_STATE_FILE));
   return {
     tables: list(values.tables),
     excludeTables: list(values['exclude-tables']),

@@ -20,7 +20,9 @@ export function valueEncoder(type: PortableType): ValueEncoder {
     case 'real':
       return wrap((v) => (typeof v === 'number' ? String(type.bits === 32 ? Math.fround(v) : v) : String(v)));
     case 'binary':
-      return wrap((v) => (v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : `\u0000text:${String(v)}`));
+      return wrap((v) =>
+        v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : `\u0000text:${String(v)}`,
+      );
     case 'json':
       return wrap((v) => canonicalJson(String(v)));
     case 'time':
@@ -63,7 +65,7 @@ function isCanonicalDecimal(s: string): boolean {
   const start = i;
   while (i < s.length && isDigit(s.charCodeAt(i))) i++;
   const wholeDigits = i - start;
-  if (wholeDigits === 0 || (wholeDigits > 1 && s.charCodeAt(start) === 48 /* 0 */)) return false;
+  if (wholeDigits === 0 || (wholeDigits > 1 && s.charCodeAt(start) === 48) /* 0 */) return false;
   if (i === s.length) return !(start === 1 && wholeDigits === 1 && s.charCodeAt(1) === 48); // "-0" is "0"
   if (s.charCodeAt(i) !== 46 /* . */ || i === s.length - 1) return false;
   for (i++; i < s.length; i++) if (!isDigit(s.charCodeAt(i))) return false;

@@ -5,7 +5,7 @@ import type { DatasetReader } from '../core/dataset.js';
 import { FerryError } from '../core/errors.js';
 import { orderByDependencies } from '../core/schema.js';
 import { runPipeline, type RunResult, type RunSettings } from '../run/pipeline.js';
-import { readState } from '../run/state-file.js';
+import { DEFAULT_STATE_FILE, readState } from '../run/state-file.js';
 import type { RunAccount, UpgradedReader } from '../upgrade/index.js';
 import type { Finding } from '../upgrade/types.js';
 import { carryFiles, type FilesCarried } from './carry-files.js';
@@ -103,7 +103,7 @@ export function upgradeContext(options: WriteOptions): {
   events?: WriteOptions['events'];
   batchRows?: number;
 } {
-  const statePath = resolve(options.statePath ?? 'migration_state.json');
+  const statePath = resolve(options.statePath ?? DEFAULT_STATE_FILE);
   const recorded = existsSync(statePath) ? readState(statePath) : undefined;
   return {
     workdir: `${statePath}.work`,

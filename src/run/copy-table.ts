@@ -98,7 +98,8 @@ export async function copyTable(
     const progressAfter = (refused: RejectedRow[]): TableProgress => {
       for (const r of batch.conformRejects) options.rejects.add(table, r.row, r.reason, r.column);
       for (const r of refused) options.rejects.add(table, r.row, `refused by the target: ${r.reason}`, r.column);
-      if (refused.length > 0 && digesting) written = digestOf(digest.empty(), batch.good, new Set(refused.map((r) => r.row)), encoders, keyIndexes);
+      if (refused.length > 0 && digesting)
+        written = digestOf(digest.empty(), batch.good, new Set(refused.map((r) => r.row)), encoders, keyIndexes);
       committed = {
         rowsDone: rowsDone + batch.good.length - refused.length,
         rejected: rejected + batch.conformRejects.length + refused.length,

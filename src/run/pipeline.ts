@@ -11,7 +11,7 @@ import { faultPoint } from './fault.js';
 import { planFingerprint } from './fingerprint.js';
 import { RejectLog } from './rejects.js';
 import { resumeCheck } from './resume-check.js';
-import { readState, removeState, writeState, type RunState } from './state-file.js';
+import { checkStatePath, DEFAULT_STATE_FILE, readState, removeState, writeState, type RunState } from './state-file.js';
 
 /** What the user chooses about any run (migrate, backup, restore, convert). */
 export interface RunSettings {
@@ -87,8 +87,9 @@ export interface RunResult {
 export async function runPipeline(source: DatasetReader, target: DatasetWriter, options: RunOptions): Promise<RunResult> {
   const started = performance.now();
   const events = options.events ?? ignoreEvents;
-  const statePath = resolve(options.statePath ?? 'migration_state.json');
+  const statePath = resolve(options.statePath ?? DEFAULT_STATE_FILE);
   const tables = options.tables;
+  checkStatePath(statePath);
   let recorded = readState(statePath);
   await target.lock();
   const notCarried = [...options.notCarried];

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { FerryError } from '../core/errors.js';
 import type { EncodedKey } from './keys.js';
 
@@ -44,6 +45,9 @@ export interface TableState {
   seconds?: number;
 }
 
+/** Where a run keeps its state unless told otherwise: the working folder. */
+export const DEFAULT_STATE_FILE = 'migration_state.json';
+
 export function readState(path: string): RunState | undefined {
   if (!existsSync(path)) return undefined;
   let state: RunState;
@@ -62,12 +66,40 @@ export function readState(path: string): RunState | undefined {
   return state;
 }
 
+/**
+ * Refuses a state path whose folder is missing or not writable, before the run touches the target: a run that cannot
+ * record its progress cannot be resumed.
+ */
+export function checkStatePath(path: string): void {
+  const dir = dirname(path);
+  let problem: string | undefined;
+  try {
+    if (!statSync(dir).isDirectory()) problem = `${dir} is not a folder`;
+    else accessSync(dir, constants.W_OK);
+  } catch (e) {
+    problem = (e as NodeJS.ErrnoException).code === 'ENOENT' ? `the folder ${dir} does not exist` : `the folder ${dir} is not writable`;
+  }
+  if (problem) {
+    throw new FerryError('usage', `cannot keep the run's state in ${path}: ${problem}`, {
+      hint: 'pass --state FILE in a folder that exists and that you can write',
+    });
+  }
+}
+
 /** Writes the state atomically: a temporary file renamed over the old one, so a crash leaves one or the other. */
 export function writeState(path: string, state: RunState): void {
   state.updatedAt = new Date().toISOString();
   const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`);
-  renameSync(temp, path);
+  try {
+    writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`);
+    renameSync(temp, path);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw new FerryError('failed', `cannot write the run's state to ${path}: ${(e as Error).message}`, {
+      hint: 'free some space or fix the folder, then run the same command again: it resumes from the last checkpoint',
+      cause: e,
+    });
+  }
 }
 
 export function removeState(path: string): void {

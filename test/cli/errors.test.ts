@@ -3,7 +3,7 @@
  * no stack trace, and never a password.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ferry, type CliResult } from '../helpers/cli.js';
@@ -46,6 +46,20 @@ describe('usage errors (exit 2)', () => {
       const db = join(dir.path, 'same.db');
       await sqlOn('sqlite', `sqlite:${db}`, ['CREATE TABLE t (id INTEGER PRIMARY KEY)']);
       assertCleanError(await ferry(['migrate', db, `sqlite:${db}`]), 2, /same database/);
+    } finally {
+      dir.remove();
+    }
+  });
+  test('--state in a folder that does not exist: refused before the target is touched', async () => {
+    const dir = tempDir();
+    try {
+      const src = join(dir.path, 'src.db');
+      const out = join(dir.path, 'out.db');
+      await sqlOn('sqlite', `sqlite:${src}`, ['CREATE TABLE t (id INTEGER PRIMARY KEY)', 'INSERT INTO t VALUES (1)']);
+      const r = await ferry(['migrate', src, out, '--state', join(dir.path, 'no', 'such', 'state.json')], { cwd: dir.path });
+      assertCleanError(r, 2, /cannot keep the run's state in .*state\.json: the folder .*no\/such does not exist/);
+      assert.match(r.stderr, /pass --state FILE in a folder that exists/);
+      assert.equal(existsSync(out), false, 'the target was not created');
     } finally {
       dir.remove();
     }

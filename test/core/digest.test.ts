@@ -97,7 +97,10 @@ describe('canonical texts', () => {
 
   test('JSON: keys sorted at every depth, spacing dropped, bad JSON marked', () => {
     const j = encoders[6]!;
-    assert.equal(j('{ "b" : [ {"z":1, "y":2} ], "a": "x", "1": true, "__proto__": 0 }'), '{"1":true,"__proto__":0,"a":"x","b":[{"y":2,"z":1}]}');
+    assert.equal(
+      j('{ "b" : [ {"z":1, "y":2} ], "a": "x", "1": true, "__proto__": 0 }'),
+      '{"1":true,"__proto__":0,"a":"x","b":[{"y":2,"z":1}]}',
+    );
     assert.equal(j('[1.0, -0, 1e2, "\\u00e9"]'), '[1,0,100,"é"]');
     assert.equal(j('{"a":1'), '\u0000badjson:{"a":1');
   });

@@ -28,6 +28,8 @@ export class PgWriter implements DatasetWriter {
   readonly capabilities: WriterCapabilities = { transactionalDdl: true, maxIdentifierLength: pgDialect.maxIdentifierLength };
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** The checkpoint table is known to exist (a batch with a checkpoint has committed since it was last cleared). */
+  private checkpointReady = false;
 
   private constructor(
     private readonly client: pg.Client,
@@ -62,8 +64,10 @@ export class PgWriter implements DatasetWriter {
     return this.exclusive(() => readCheckpoints(this.client, runId));
   }
 
-  clearCheckpoints(runId: string): Promise<void> {
-    return this.transaction('cannot clear the checkpoints', () => clearCheckpoints(this.client, runId));
+  async clearCheckpoints(runId: string): Promise<void> {
+    await this.transaction('cannot clear the checkpoints', () => clearCheckpoints(this.client, runId));
+    // The table may be gone with the last run's checkpoints.
+    this.checkpointReady = false;
   }
 
   truncateTable(table: TableSchema): Promise<void> {
@@ -135,15 +139,18 @@ export class PgWriter implements DatasetWriter {
    * COPY the rows (see copy.ts for refused rows), then the checkpoint, whose state is computed once the refused rows
    * are known, in one transaction.
    */
-  writeBatch(table: TableSchema, rows: Row[], checkpoint?: CheckpointWrite): Promise<RejectedRow[]> {
-    return this.transaction(`cannot write a batch into ${table.name}`, async () => {
-      const rejected = await copyRows(this.client, table, rows);
+  async writeBatch(table: TableSchema, rows: Row[], checkpoint?: CheckpointWrite): Promise<RejectedRow[]> {
+    const rejected = await this.transaction(`cannot write a batch into ${table.name}`, async () => {
+      const refused = await copyRows(this.client, table, rows);
       if (checkpoint) {
-        await ensureCheckpointTable(this.client);
-        await saveCheckpoint(this.client, checkpoint.runId, checkpoint.table, checkpoint.state(rejected));
+        if (!this.checkpointReady) await ensureCheckpointTable(this.client);
+        await saveCheckpoint(this.client, checkpoint.runId, checkpoint.table, checkpoint.state(refused));
       }
-      return rejected;
+      return refused;
     });
+    // Committed: the checkpoint table exists from now on, and later batches skip the statement that ensures it.
+    if (checkpoint) this.checkpointReady = true;
+    return rejected;
   }
 
   /**
