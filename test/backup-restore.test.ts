@@ -7,11 +7,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { openBackupReader } from '../src/backup/reader.js';
+import { keyColumns } from '../src/core/schema.js';
 import { backup } from '../src/ops/backup.js';
 import { inspect } from '../src/ops/inspect.js';
 import { migrate } from '../src/ops/migrate.js';
 import { restore } from '../src/ops/restore.js';
 import { verify } from '../src/ops/verify.js';
+import { digestTable } from '../src/run/digest-table.js';
 import { BIG_ROWS, createBigSource } from './helpers/big-source.js';
 import { CHINOOK_ROWS, chinookSource, neutral } from './helpers/chinook.js';
 import { ferry } from './helpers/cli.js';
@@ -158,7 +161,7 @@ describe('backup and restore with --no-verify', () => {
 });
 
 describe("the backup's recorded digests", () => {
-  test('a wrong one fails the restore; one of an older format is not compared, and the restore says so', async () => {
+  test('a wrong one fails the restore; one of format 1 (older ferry) is still checked; an unknown one is not compared', async () => {
     const dir = tempDir();
     try {
       const db = join(dir.path, 'app.db');
@@ -168,25 +171,39 @@ describe("the backup's recorded digests", () => {
       const made = await run(['backup', db, folder, '-q']);
       assert.equal(made.code, 0, made.stderr);
       const manifestFile = join(folder, 'manifest.json');
-      const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { tables: { digest: string | null }[] };
+      const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { tables: { name: string; digest: string | null }[] };
       assert.match(manifest.tables[0]!.digest!, /^2:[0-9a-f]{32}$/, 'digests are recorded with their format');
       const withDigest = (digest: string) => {
         manifest.tables[0]!.digest = digest;
         writeFileSync(manifestFile, JSON.stringify(manifest));
       };
+      const restoreTo = (name: string) => run(['restore', folder, join(dir.path, `${name}.db`)]);
 
       withDigest(`2:${'0'.repeat(32)}`);
-      const wrong = await run(['restore', folder, join(dir.path, 'wrong.db'), '-q']);
+      const wrong = await restoreTo('wrong');
       assert.equal(wrong.code, 4, wrong.stderr);
       assert.match(wrong.stderr, /restored rows of child differ from the digests recorded in the backup/);
 
-      // Format 1 digests (32 hex digits, no prefix) were written before format 2.
-      withDigest('5eb0ea3a668b57d1474868a119a7dc2d');
-      const older = await run(['restore', folder, join(dir.path, 'older.db')]);
+      // What an older ferry recorded: the format 1 digest of the same rows (32 hex digits, no prefix).
+      const reader = await openBackupReader(folder);
+      const table = reader.manifest.tables[0]!.schema;
+      const columns = table.columns.map((c) => c.name);
+      const format1 = await digestTable(reader, table, { batchRows: 1000, keyColumns: keyColumns(table) ?? [], columns, format: 1 });
+      await reader.close();
+      withDigest(format1.text());
+      assert.match(format1.text(), /^[0-9a-f]{32}$/);
+      const older = await restoreTo('older');
       assert.equal(older.code, 0, older.stderr);
+      assert.match(older.stdout, /1 of 1 tables match the digests recorded in the backup/);
+      withDigest(`${format1.text().slice(0, 31)}0`);
+      assert.equal((await restoreTo('older-wrong')).code, 4, 'a format 1 digest is compared, not skipped');
+
+      withDigest(`9:${'0'.repeat(32)}`);
+      const unknown = await restoreTo('unknown');
+      assert.equal(unknown.code, 0, unknown.stderr);
       assert.match(
-        older.stdout + older.stderr,
-        /digests of child are of an older format: those tables are checked by their sha256 sums only/,
+        unknown.stdout,
+        /not compared with the backup's digests: it records none \(made with --no-verify\), or none of a format/,
       );
     } finally {
       dir.remove();

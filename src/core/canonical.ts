@@ -85,13 +85,12 @@ function trimFraction(s: string): string {
 
 /** JSON with its object keys sorted and no spacing; text that is not JSON is marked as such. */
 function canonicalJson(text: string): string {
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    return sortedJson(JSON.parse(text));
   } catch {
+    // Not JSON, or nested too deeply to walk (a RangeError): either way the text itself, marked, is compared.
     return `\u0000badjson:${text}`;
   }
-  return sortedJson(parsed);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ValueEncoder } from './canonical.js';
+import { FerryError } from './errors.js';
 import { LANES, rowHasher, type RowHasher } from './row-hash.js';
 import type { Row } from './values.js';
 
@@ -57,7 +58,9 @@ export class TableDigest {
 
   /** The digest as a short hex string: equal digests (of one format) mean equal multisets of rows. */
   hex(): string {
-    return createHash('sha256').update(Buffer.from(this.sums.buffer)).update(String(this.rows)).digest('hex').slice(0, 32);
+    const bytes = Buffer.alloc(this.sums.length * 4);
+    for (let i = 0; i < this.sums.length; i++) bytes.writeUInt32LE(this.sums[i]!, i * 4);
+    return createHash('sha256').update(bytes).update(String(this.rows)).digest('hex').slice(0, 32);
   }
 
   /** The digest as a backup records it: the hex, prefixed `2:` in format 2 (format 1's texts have no prefix). */
@@ -82,7 +85,13 @@ export class TableDigest {
   }
 
   static fromJSON(data: DigestJSON): TableDigest {
-    const d = new TableDigest(data.format ?? 1);
+    const format = data.format ?? 1;
+    if (!isDigestFormat(format)) {
+      throw new FerryError('refused', `a checkpoint holds a digest of format ${String(format)}, which this ferry does not know`, {
+        hint: 'finish the run with the ferry that started it, or pass --force-reset to start over',
+      });
+    }
+    const d = new TableDigest(format);
     d.rows = data.rows;
     const bytes = Buffer.from(data.sums, 'base64');
     d.sums.set(new Uint32Array(bytes.buffer, bytes.byteOffset, BUCKETS * LANES));
@@ -103,6 +112,10 @@ export interface DigestJSON {
   sums: string;
   /** Absent in checkpoints written before format 2: those are format 1. */
   format?: DigestFormat;
+}
+
+export function isDigestFormat(n: unknown): n is DigestFormat {
+  return n === 1 || n === 2;
 }
 
 /** The format of a digest text as {@link TableDigest.text} wrote it. */

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { ManifestTable } from '../backup/manifest.js';
 import { openBackupReader } from '../backup/reader.js';
-import { digestFormatOf } from '../core/digest.js';
+import { digestFormatOf, isDigestFormat, type DigestFormat } from '../core/digest.js';
 import { FerryError } from '../core/errors.js';
 import { orderByDependencies } from '../core/schema.js';
 import type { EventListener } from '../run/events.js';
@@ -54,6 +54,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
         notCarried: [...reader.manifest.notCarried, ...plan.notCarried],
         rules,
         reopenTarget: () => openSource(options.target),
+        digestFormat: recordedFormat(reader.manifest.tables),
       });
       const matchesBackup = options.verify === false ? {} : againstBackup(reader.manifest.tables, result.digests, options.events);
       let files: RestoreResult['files'];
@@ -78,25 +79,36 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
 }
 
 /**
+ * The format the backup's digests were recorded in, so that the restore fingerprints what it sends the same way and
+ * a backup written by an older ferry is still checked against its digests. Undefined (the current format) when it
+ * records none, or several, or one this ferry does not know.
+ */
+function recordedFormat(tables: ManifestTable[]): DigestFormat | undefined {
+  const formats = new Set(tables.flatMap((t) => (t.digest === null ? [] : [digestFormatOf(t.digest)])));
+  const [only] = formats;
+  return formats.size === 1 && isDigestFormat(only) ? only : undefined;
+}
+
+/**
  * Per table, whether the rows sent match the digest the backup recorded. Only what both sides computed in one
  * format is compared: a backup made with --no-verify records no digest, a restore with --no-verify computes none,
- * and an older ferry recorded digests of an earlier format (those backups are still checked by their sha256 sums,
- * and the restored tables verified against what was sent).
+ * and a digest of another format than the run's (a backup mixing formats, or of a format this ferry does not know) is
+ * not compared: such tables are still checked by their sha256 sums, and verified against what was sent.
  */
 function againstBackup(tables: ManifestTable[], sent: Record<string, string>, events?: EventListener): Record<string, boolean> {
   const out: Record<string, boolean> = {};
-  const older: string[] = [];
+  const other: string[] = [];
   for (const t of tables) {
     const digest = sent[t.name];
     if (t.digest === null || digest === undefined) continue;
-    if (digestFormatOf(t.digest) !== digestFormatOf(digest)) older.push(t.name);
+    if (digestFormatOf(t.digest) !== digestFormatOf(digest)) other.push(t.name);
     else out[t.name] = t.digest === digest;
   }
-  if (older.length > 0) {
+  if (other.length > 0) {
     events?.({
       type: 'log',
       level: 'info',
-      message: `the backup's digests of ${older.join(', ')} are of an older format: those tables are checked by their sha256 sums only`,
+      message: `the backup's digests of ${other.join(', ')} are of another format than this restore computed: those tables are checked by their sha256 sums only`,
     });
   }
   return out;

@@ -1,7 +1,7 @@
 import { makeConformer, Refusal, type Conformer } from '../core/conform.js';
 import type { CheckpointWrite, DatasetReader, DatasetWriter, RejectedRow } from '../core/dataset.js';
 import { valueEncoder, type ValueEncoder } from '../core/canonical.js';
-import { TableDigest } from '../core/digest.js';
+import { TableDigest, type DigestFormat } from '../core/digest.js';
 import { keyColumns, type TableSchema } from '../core/schema.js';
 import type { Row, Value } from '../core/values.js';
 import type { EventListener } from './events.js';
@@ -37,6 +37,8 @@ export interface CopyTableOptions {
   rowsTotal: number;
   /** Fingerprint the rows for verification (default true; without verification it is wasted work). */
   digest?: boolean;
+  /** The digest format of a table started afresh (a resumed one goes on in its checkpoint's format). */
+  digestFormat?: DigestFormat;
   /** Called after each committed batch, with the progress that was committed. */
   onCommitted?: (progress: TableProgress) => void;
 }
@@ -66,7 +68,7 @@ export async function copyTable(
   const encoders = table.columns.map((c) => valueEncoder(c.type));
   const keyIndexes = (keyColumns(table) ?? []).map((k) => table.columns.findIndex((c) => c.name === k));
   const resume = options.resumeFrom;
-  const digest = resume ? TableDigest.fromJSON(resume.digest) : new TableDigest();
+  const digest = resume ? TableDigest.fromJSON(resume.digest) : new TableDigest(options.digestFormat);
   let rowsDone = resume?.rowsDone ?? 0;
   let rejected = resume?.rejected ?? 0;
   options.events({ type: 'table-start', table: table.name, rowsTotal: options.rowsTotal, rowsDone });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { DatasetReader, DatasetWriter } from '../core/dataset.js';
-import { TableDigest } from '../core/digest.js';
+import { TableDigest, type DigestFormat } from '../core/digest.js';
 import { FerryError } from '../core/errors.js';
 import type { NotCarried, TableSchema } from '../core/schema.js';
 import { compareTable, type TableComparison } from './compare.js';
@@ -50,6 +50,8 @@ export interface RunOptions extends RunSettings {
   planOptions?: Record<string, unknown>;
   /** Runs once the data and constraints are in, before verification (a backup writes its manifest here). */
   beforeVerify?: (digests: Map<string, TableDigest>, notCarried: NotCarried[]) => Promise<void>;
+  /** How tables started afresh are fingerprinted (default: the current format; a restore takes its backup's). */
+  digestFormat?: DigestFormat;
 }
 
 export interface TableSummary {
@@ -212,7 +214,7 @@ async function copyAll(
     const ts = state.tables[table.name]!;
     if (ts.status === 'finished' || state.phase !== 'data') {
       const cp = committed(table.name);
-      digests.set(table.name, cp ? TableDigest.fromJSON(cp.digest) : new TableDigest());
+      digests.set(table.name, cp ? TableDigest.fromJSON(cp.digest) : new TableDigest(options.digestFormat));
       continue;
     }
     if (ts.status === 'pending' || ts.status === 'copying') {
@@ -241,6 +243,7 @@ async function copyAll(
         events: options.events,
         runId: options.checkpoints === false ? undefined : state.runId,
         digest: options.verify !== false,
+        digestFormat: options.digestFormat,
         resumeFrom,
         rowsTotal: ts.rowsTotal,
         onCommitted: (p) => {
@@ -257,7 +260,7 @@ async function copyAll(
       digests.set(table.name, copy.digest);
     } else {
       const cp = committed(table.name);
-      digests.set(table.name, cp ? TableDigest.fromJSON(cp.digest) : new TableDigest());
+      digests.set(table.name, cp ? TableDigest.fromJSON(cp.digest) : new TableDigest(options.digestFormat));
     }
     options.events({ type: 'phase', phase: 'indexes', detail: table.name });
     faultPoint(`index:${table.name}`);

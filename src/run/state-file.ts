@@ -77,7 +77,13 @@ export function checkStatePath(path: string): void {
     if (!statSync(dir).isDirectory()) problem = `${dir} is not a folder`;
     else accessSync(dir, constants.W_OK);
   } catch (e) {
-    problem = (e as NodeJS.ErrnoException).code === 'ENOENT' ? `the folder ${dir} does not exist` : `the folder ${dir} is not writable`;
+    const code = (e as NodeJS.ErrnoException).code;
+    problem =
+      code === 'ENOENT'
+        ? `the folder ${dir} does not exist`
+        : code === 'ENOTDIR'
+          ? `${dir} is not a folder`
+          : `the folder ${dir} is not writable`;
   }
   if (problem) {
     throw new FerryError('usage', `cannot keep the run's state in ${path}: ${problem}`, {

@@ -160,6 +160,31 @@ describe('digest (current format)', () => {
     assert.throws(() => d.clone().merge(new TableDigest(1)), /cannot merge a format 1 digest/);
   });
 
+  test('gives the digests docs/backup-format.md section 4.2 specifies (a change here breaks every stored digest)', () => {
+    assert.equal(digestOf(sample()).text(), '2:3385f7809c2324ab4e99a87854c200b7');
+    assert.equal(digestOf(sample(), []).text(), '2:abe57cce407590c3dd175109619b950b');
+  });
+
+  test('without a key: order still does not count, changes still show', () => {
+    const rows = sample();
+    const base = digestOf(rows, []).hex();
+    assert.equal(digestOf([...rows].reverse(), []).hex(), base);
+    const swapped = sample();
+    [swapped[0]![1], swapped[3]![1]] = [swapped[3]![1]!, swapped[0]![1]!];
+    assert.notEqual(digestOf(swapped, []).hex(), base, 'values swapped between rows');
+    assert.notEqual(digestOf(swapped).hex(), digestOf(rows).hex(), 'values swapped between rows, keyed');
+  });
+
+  test('JSON nested too deeply to walk is compared as marked text, not a crash', () => {
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    assert.equal(encoders[6]!(deep), `\u0000badjson:${deep}`);
+  });
+
+  test('a checkpoint digest of a format this ferry does not know is refused', () => {
+    const json = { ...digestOf(sample()).toJSON(), format: 9 } as unknown as Parameters<typeof TableDigest.fromJSON>[0];
+    assert.throws(() => TableDigest.fromJSON(json), /a checkpoint holds a digest of format 9, which this ferry does not know/);
+  });
+
   test('digests of parts add up to the digest of the whole', () => {
     const rows = sample();
     const whole = digestOf(rows);

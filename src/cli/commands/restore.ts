@@ -41,7 +41,9 @@ export async function restoreCommand(argv: string[]): Promise<number> {
     const compared = Object.keys(result.matchesBackup).length;
     const matching = Object.values(result.matchesBackup).filter(Boolean).length;
     if (compared > 0) console.log(`${matching} of ${compared} tables match the digests recorded in the backup`);
-    else console.log("not compared with the backup's digests (it was made, or restored, with --no-verify)");
+    else if (values['no-verify']) console.log("not compared with the backup's digests (restored with --no-verify)");
+    else
+      console.log("not compared with the backup's digests: it records none (made with --no-verify), or none of a format this ferry knows");
     if (result.files)
       console.log(`restored ${count(result.files.count)} files (${count(result.files.bytes)} bytes) into ${result.files.dir}`);
   }
