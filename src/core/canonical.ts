@@ -99,23 +99,54 @@ function canonicalJson(text: string): string {
  * first in numeric order (JavaScript objects always enumerate them so), then the others sorted by UTF-16 code units.
  */
 function sortedJson(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (v === null || typeof v !== 'object') return jsonScalar(v);
   if (Array.isArray(v)) {
     let out = '[';
-    for (let i = 0; i < v.length; i++) out += (i > 0 ? ',' : '') + sortedJson(v[i]);
-    return `${out}]`;
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) out += ',';
+      out += sortedJson(v[i]);
+    }
+    return out + ']';
   }
   const record = v as Record<string, unknown>;
   const keys = Object.keys(record);
   let indexes = 0;
   while (indexes < keys.length && isArrayIndex(keys[indexes]!)) indexes++;
-  const named = keys.slice(indexes).sort();
+  if (indexes === 0) keys.sort();
+  else {
+    const named = keys.slice(indexes).sort();
+    for (let i = 0; i < named.length; i++) keys[indexes + i] = named[i]!;
+  }
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
-    const key = i < indexes ? keys[i]! : named[i - indexes]!;
-    out += `${i > 0 ? ',' : ''}${JSON.stringify(key)}:${sortedJson(record[key])}`;
+    if (i > 0) out += ',';
+    out += jsonScalar(keys[i]) + ':' + sortedJson(record[keys[i]!]);
   }
-  return `${out}}`;
+  return out + '}';
+}
+
+/** A parsed scalar as JSON.stringify spells it, without the native call when the spelling is plain. */
+function jsonScalar(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return needsNoEscape(v) ? '"' + v + '"' : JSON.stringify(v);
+    case 'number':
+      // JSON.parse gives only finite numbers, which JSON.stringify spells as String does (-0 as 0 too).
+      return String(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    default:
+      return 'null';
+  }
+}
+
+/** No character JSON.stringify would escape: `"`, `\`, controls below U+0020, surrogates (lone ones are escaped). */
+function needsNoEscape(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
+  }
+  return true;
 }
 
 /** An array index: the canonical spelling of an integer from 0 to 2^32 − 2. */

@@ -103,6 +103,12 @@ describe('canonical texts', () => {
     );
     assert.equal(j('[1.0, -0, 1e2, "\\u00e9"]'), '[1,0,100,"é"]');
     assert.equal(j('{"a":1'), '\u0000badjson:{"a":1');
+    // Escapes, lone surrogates, U+2028, -0 and exponents: spelled exactly as JSON.stringify spells them.
+    const tricky = String.raw`{"s":"x\n\"q\\","é😀":-0,"x":1e21,"y":1.5e-7,"\ud800":"\udfff","u":"\u2028\u001f","5":[true,false,null]}`;
+    assert.equal(
+      j(tricky),
+      '{"5":[true,false,null],"s":"x\\n\\"q\\\\","u":"\u2028\\u001f","x":1e+21,"y":1.5e-7,"é😀":0,"\\ud800":"\\udfff"}',
+    );
   });
 
   test('timestamps: a UTC offset and trailing fraction zeros do not count', () => {
