@@ -20,9 +20,7 @@ export function valueEncoder(type: PortableType): ValueEncoder {
     case 'real':
       return wrap((v) => (typeof v === 'number' ? String(type.bits === 32 ? Math.fround(v) : v) : String(v)));
     case 'binary':
-      return wrap((v) =>
-        v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : `\u0000text:${String(v)}`,
-      );
+      return wrap((v) => (v instanceof Uint8Array ? base64(v) : `\u0000text:${String(v)}`));
     case 'json':
       return wrap((v) => canonicalJson(String(v)));
     case 'time':
@@ -39,8 +37,13 @@ export function valueEncoder(type: PortableType): ValueEncoder {
     case 'boolean':
       return wrap((v) => (v === true || v === 1 || v === 1n ? 'true' : v === false || v === 0 || v === 0n ? 'false' : String(v)));
     default:
-      return wrap((v) => (v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : String(v)));
+      return wrap((v) => (v instanceof Uint8Array ? base64(v) : String(v)));
   }
+}
+
+/** The bytes as base64, read in place (no copy). */
+function base64(v: Uint8Array): string {
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
 }
 
 /** `-007.50` → `-7.5`, `+0.0` → `0`: sign, leading zeros of the whole part and trailing zeros of the fraction dropped. */

@@ -74,7 +74,8 @@ export function checkStatePath(path: string): void {
   const dir = dirname(path);
   let problem: string | undefined;
   try {
-    if (!statSync(dir).isDirectory()) problem = `${dir} is not a folder`;
+    if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) problem = 'that is a folder, not a file';
+    else if (!statSync(dir).isDirectory()) problem = `${dir} is not a folder`;
     else accessSync(dir, constants.W_OK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;

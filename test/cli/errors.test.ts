@@ -50,7 +50,7 @@ describe('usage errors (exit 2)', () => {
       dir.remove();
     }
   });
-  test('--state in a folder that does not exist: refused before the target is touched', async () => {
+  test('--state in a folder that does not exist, or naming a folder: refused before the target is touched', async () => {
     const dir = tempDir();
     try {
       const src = join(dir.path, 'src.db');
@@ -59,6 +59,9 @@ describe('usage errors (exit 2)', () => {
       const r = await ferry(['migrate', src, out, '--state', join(dir.path, 'no', 'such', 'state.json')], { cwd: dir.path });
       assertCleanError(r, 2, /cannot keep the run's state in .*state\.json: the folder .*no\/such does not exist/);
       assert.match(r.stderr, /pass --state FILE in a folder that exists/);
+      assert.equal(existsSync(out), false, 'the target was not created');
+      const folder = await ferry(['migrate', src, out, '--state', dir.path], { cwd: dir.path });
+      assertCleanError(folder, 2, /cannot keep the run's state in .*: that is a folder, not a file/);
       assert.equal(existsSync(out), false, 'the target was not created');
     } finally {
       dir.remove();
