@@ -24,7 +24,8 @@ export const WRITE_OPTIONS_HELP = `  --tables A,B           only these tables (*
                          (repeatable): ${Object.keys(CONVERSION_RULES).join(', ')}
   --allow-rejects        exit 0 even if rows were rejected
   --rejects-dir DIR      where reject files go (default ./ferry-rejects)
-  --batch-rows N         rows per batch (default 5000)
+  --batch-rows N         rows per batch and transaction (default 5000, or 50000 when the source
+                         formats the rows as the target's bulk text)
   --no-verify            skip the verification at the end
   --state FILE           where the run records its progress (default ./migration_state.json)
   --force-reset          drop what the recorded run created in the target, forget it, start over

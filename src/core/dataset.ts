@@ -1,3 +1,4 @@
+import type { BulkTextFormat } from './bulk-text.js';
 import type { ValueLimits } from './conform.js';
 import type { NotCarried, Schema, TableSchema } from './schema.js';
 import type { Row, Value } from './values.js';
@@ -15,7 +16,47 @@ export interface RowBatch {
 export interface ReadOptions {
   /** Start after this position (a `resumeKey` from an earlier batch). */
   after?: Value[];
+  /**
+   * Stop after this position, included: the rows of one earlier batch, read again. Readers that offer
+   * {@link DatasetReader.readBulkText} honour it (a batch whose text the target refused is written again as rows).
+   */
+  until?: Value[];
   /** Rows per batch. */
+  batchRows: number;
+}
+
+/**
+ * One batch of a table whose rows the source formatted itself as bulk text (core/bulk-text.ts). The batch covers
+ * every row after the previous batch's resumeKey up to its own, in key order: the lines, plus the rows the source
+ * could not vouch for, which take the value path (conformance, rejects).
+ */
+export interface BulkTextBatch {
+  /** The lines, in pieces of some hundred kilobytes. */
+  chunks: Buffer[];
+  /** How many lines the chunks hold. */
+  lines: number;
+  /** The batch's other rows, read as readRows reads them. */
+  rows: Row[];
+  /** The key of the batch's last row (either kind): where the next batch starts. */
+  resumeKey: Value[];
+}
+
+/** What a writer loads as bulk text into one table, and the values it needs as rows instead. */
+export interface BulkTextLoad {
+  format: BulkTextFormat;
+  /** Columns whose value 0 the loader would not keep: a row with 0 there goes as values. */
+  zeroUnsafe?: string[];
+  /** A text or binary value longer than this many bytes goes as values (the writer's limit for one row). */
+  maxValueBytes?: number;
+}
+
+export interface BulkTextRequest {
+  load: BulkTextLoad;
+  /** What the target holds beyond its types: a value it cannot hold is never formatted, it goes as values. */
+  limits: ValueLimits;
+  /** Start after this position (a `resumeKey` from an earlier batch). */
+  after?: Value[];
+  /** Rows per batch at most. */
   batchRows: number;
 }
 
@@ -37,6 +78,13 @@ export interface DatasetReader {
   countRows(table: TableSchema): Promise<number>;
   /** The rows in key order, batch by batch; the reader keeps memory bounded by the batch size. */
   readRows(table: TableSchema, options: ReadOptions): AsyncIterable<RowBatch>;
+  /**
+   * The rows as bulk text formatted by the source engine (engines/sql/bulk-text.ts), where every line is exactly
+   * what conformance and the writer's encoder would make of the row; undefined when this reader cannot format this
+   * table for that writer (it is then read by readRows). Batches follow the table's key, so they resume like
+   * readRows' batches.
+   */
+  readBulkText?(table: TableSchema, request: BulkTextRequest): AsyncIterable<BulkTextBatch> | undefined;
   close(): Promise<void>;
 }
 
@@ -96,6 +144,14 @@ export interface DatasetWriter {
    * when this resolves, both are committed. Rows the engine refuses despite conformance are returned, not thrown.
    */
   writeBatch(table: TableSchema, rows: Row[], checkpoint?: CheckpointWrite): Promise<RejectedRow[]>;
+  /** The bulk text this writer loads into the table, when it loads one (then it offers writeBulkText). */
+  bulkTextLoad?(table: TableSchema): BulkTextLoad | undefined;
+  /**
+   * Loads a batch's lines, then its other rows (conformed), then the checkpoint, in one transaction, and resolves
+   * the rows the target refused. When the target refuses the text itself (a value it will not take, which the text
+   * cannot say which), it writes nothing and resolves undefined: the caller then writes the batch as rows.
+   */
+  writeBulkText?(table: TableSchema, text: BulkTextBatch, rows: Row[], checkpoint?: CheckpointWrite): Promise<RejectedRow[] | undefined>;
   /**
    * After a table's data: its indexes, unique constraints and identity/sequence next value. Idempotent: what
    * already exists (by name) is skipped, so a resumed run can finish a table whose finishing was interrupted.

@@ -47,6 +47,14 @@ export class TableDigest {
     return this;
   }
 
+  /** Takes away another digest's rows, which this one holds (the inverse of merge). */
+  subtract(other: TableDigest): this {
+    if (other.format !== this.format) throw new Error(`cannot subtract a format ${other.format} digest from a format ${this.format} one`);
+    for (let i = 0; i < this.sums.length; i++) this.sums[i] = (this.sums[i]! - other.sums[i]!) >>> 0;
+    this.rows -= other.rows;
+    return this;
+  }
+
   /** An empty digest of the same format. */
   empty(): TableDigest {
     return new TableDigest(this.format);

@@ -1,5 +1,5 @@
 import type { DatasetReader } from '../core/dataset.js';
-import type { TableDigest } from '../core/digest.js';
+import { TableDigest, type DigestFormat } from '../core/digest.js';
 import { keyColumns, type TableSchema } from '../core/schema.js';
 import { digestTable, rowsInBuckets, type DigestOptions } from './digest-table.js';
 
@@ -21,22 +21,27 @@ export interface TableComparison {
   examples: KeyDifference[];
 }
 
-/** Compares one table; `expected` (the digest of what a run sent) replaces reading side A when given. */
+/**
+ * Compares one table, reading both sides at once. Side A may be given as a digest (of what a run sent), or as the
+ * work that computes one (then `options.format` must be its format).
+ */
 export async function compareTable(
-  a: DatasetReader | TableDigest,
+  a: DatasetReader | TableDigest | (() => Promise<TableDigest>),
   b: DatasetReader,
   tableA: TableSchema,
   tableB: TableSchema,
-  options: { batchRows?: number; examples?: number },
+  options: { batchRows?: number; examples?: number; format?: DigestFormat },
 ): Promise<TableComparison> {
   const columns = tableA.columns.map((c) => c.name);
   const missing = columns.filter((c) => !tableB.columns.some((x) => x.name === c));
   const extra = tableB.columns.filter((x) => !columns.includes(x.name)).map((x) => x.name);
   // A digest of what a run sent fixes the format: the target is digested the same way.
-  const format = 'readRows' in a ? undefined : a.format;
+  const format = a instanceof TableDigest ? a.format : options.format;
   const digestOptions: DigestOptions = { batchRows: options.batchRows ?? 5000, keyColumns: keyColumns(tableA) ?? [], columns, format };
-  const digestB = missing.length === 0 ? await digestTable(b, tableB, digestOptions) : undefined;
-  const digestA = 'readRows' in a ? await digestTable(a, tableA, digestOptions) : a;
+  const [digestB, digestA] = await Promise.all([
+    missing.length === 0 ? digestTable(b, tableB, digestOptions) : undefined,
+    a instanceof TableDigest ? a : typeof a === 'function' ? a() : digestTable(a, tableA, digestOptions),
+  ]);
   const comparison: TableComparison = {
     table: tableA.name,
     rowsA: digestA.rows,
@@ -53,7 +58,7 @@ export async function compareTable(
     ]
       .filter(Boolean)
       .join('; ');
-  } else if (!comparison.equal && digestB && 'readRows' in a) {
+  } else if (!comparison.equal && digestB && !(a instanceof TableDigest) && typeof a !== 'function') {
     comparison.examples = await differingKeys(
       a,
       b,

@@ -1,7 +1,7 @@
 import { makeConformer, Refusal, type Conformer } from '../core/conform.js';
-import type { CheckpointWrite, DatasetReader, DatasetWriter, RejectedRow } from '../core/dataset.js';
+import type { BulkTextBatch, CheckpointWrite, DatasetReader, DatasetWriter, RejectedRow } from '../core/dataset.js';
 import { valueEncoder, type ValueEncoder } from '../core/canonical.js';
-import { TableDigest, type DigestFormat } from '../core/digest.js';
+import { TableDigest, type DigestFormat, type DigestJSON } from '../core/digest.js';
 import { keyColumns, type TableSchema } from '../core/schema.js';
 import type { Row, Value } from '../core/values.js';
 import type { EventListener } from './events.js';
@@ -20,11 +20,17 @@ export interface TableProgress {
   /** The reader's position after the last committed batch; absent when the reader cannot give one. */
   resumeKey?: EncodedKey;
   /** The digest of the rows committed so far, so that verification after a resume covers the whole table. */
-  digest: { rows: number; sums: string };
+  digest: DigestJSON;
+  /**
+   * Present when the rows go as bulk text formatted by the source (then `digest` stays empty): the digest of the
+   * conformed rows the target refused, which verification takes away from the source's.
+   */
+  refused?: DigestJSON;
 }
 
 export interface CopyTableOptions {
-  batchRows: number;
+  /** Rows per batch; by default 5000, or {@link TEXT_BATCH_ROWS} when the source formats the rows as bulk text. */
+  batchRows?: number;
   /** The conversion rules the user chose (conform.ts). */
   rules: ReadonlySet<string>;
   rejects: RejectLog;
@@ -48,14 +54,28 @@ export interface TableCopyResult {
   rows: number;
   rejected: number;
   seconds: number;
-  /** The digest of what the target now holds for this table, as sent. */
+  /** The digest of what the target now holds for this table, as sent (empty when the rows went as bulk text). */
   digest: TableDigest;
+  /** Set when the source formatted the rows as bulk text: the digest of the rows the target refused (see TableProgress). */
+  refused?: TableDigest;
 }
+
+/** Rows per batch of values: their JavaScript values are what takes memory. */
+export const ROW_BATCH_ROWS = 5000;
+/**
+ * Rows per batch of bulk text (which also ends at 16 MiB of text, engines/sql/bulk-text.ts): a line costs little
+ * memory, and each batch's transaction and checkpoint cost the server round trips that larger batches amortise.
+ */
+export const TEXT_BATCH_ROWS = 50_000;
 
 /**
  * Copies one table: reads batches in key order, conforms every value to the target (rejecting what it cannot
  * hold), writes each batch with its checkpoint in one transaction, and fingerprints what was written. Reading the
  * next batch overlaps with writing the current one.
+ *
+ * When the source can format the rows as the writer's bulk text (engines/sql/bulk-text.ts), the batches come as
+ * lines plus the rows the source could not vouch for, which are conformed here as usual; no value of the lines is
+ * seen, so nothing is fingerprinted on the way: verification reads the source again (pipeline.ts).
  */
 export async function copyTable(
   reader: DatasetReader,
@@ -74,11 +94,14 @@ export async function copyTable(
   options.events({ type: 'table-start', table: table.name, rowsTotal: options.rowsTotal, rowsDone });
 
   const after = resume?.resumeKey ? decodeKey(resume.resumeKey) : undefined;
-  const batches = reader.readRows(table, { batchRows: options.batchRows, after })[Symbol.asyncIterator]();
+  const load = writer.writeBulkText ? writer.bulkTextLoad?.(table) : undefined;
+  const textBatches =
+    load && reader.readBulkText?.(table, { load, limits: writer.limits, after, batchRows: options.batchRows ?? TEXT_BATCH_ROWS });
+  const refused = textBatches ? (resume?.refused ? TableDigest.fromJSON(resume.refused) : digest.empty()) : undefined;
   const digesting = options.digest !== false;
 
-  /** Conforms one batch and fingerprints its rows: CPU work that overlaps the previous batch's write. */
-  const prepare = (rows: Row[], resumeKey: Value[] | undefined): PreparedBatch => {
+  /** Conforms one batch's rows and fingerprints them (rows only): CPU work that overlaps the previous batch's write. */
+  const prepare = (rows: Row[], resumeKey: Value[] | undefined, text?: { lines: BulkTextBatch; start?: Value[] }): PreparedBatch => {
     const good: Row[] = [];
     const refusedHere: { row: Row; reason: string; column: string }[] = [];
     for (const row of rows) {
@@ -86,39 +109,66 @@ export async function copyTable(
       if (conformed.ok) good.push(conformed.row);
       else refusedHere.push({ row, reason: conformed.reason, column: conformed.column });
     }
-    const batchDigest = digesting ? digestOf(digest.empty(), good, new Set(), encoders, keyIndexes) : digest.empty();
-    return { good, conformRejects: refusedHere, batchDigest, resumeKey };
+    const batchDigest = digesting && !refused ? digestOf(digest.empty(), good, new Set(), encoders, keyIndexes) : digest.empty();
+    return { good, conformRejects: refusedHere, batchDigest, resumeKey, text };
   };
 
   /** Writes one prepared batch with its checkpoint; its rejects reach the reject file inside its transaction. */
   const commit = async (batch: PreparedBatch): Promise<void> => {
     let committed: TableProgress | undefined;
     let written = batch.batchDigest;
+    let refusedNow = refused?.empty();
+    const lines = batch.text?.lines.lines ?? 0;
     // Runs inside the batch's transaction, once the target has said which rows it refused. The reject lines are
     // appended here, not when the batch was conformed, so that the file size a checkpoint records covers exactly
     // the batches it commits.
-    const progressAfter = (refused: RejectedRow[]): TableProgress => {
+    const progressAfter = (refusedRows: RejectedRow[]): TableProgress => {
       for (const r of batch.conformRejects) options.rejects.add(table, r.row, r.reason, r.column);
-      for (const r of refused) options.rejects.add(table, r.row, `refused by the target: ${r.reason}`, r.column);
-      if (refused.length > 0 && digesting)
-        written = digestOf(digest.empty(), batch.good, new Set(refused.map((r) => r.row)), encoders, keyIndexes);
+      for (const r of refusedRows) options.rejects.add(table, r.row, `refused by the target: ${r.reason}`, r.column);
+      if (refusedRows.length > 0 && digesting) {
+        if (refusedNow)
+          refusedNow = digestOf(
+            refusedNow.empty(),
+            refusedRows.map((r) => r.row),
+            new Set(),
+            encoders,
+            keyIndexes,
+          );
+        else written = digestOf(digest.empty(), batch.good, new Set(refusedRows.map((r) => r.row)), encoders, keyIndexes);
+      }
       committed = {
-        rowsDone: rowsDone + batch.good.length - refused.length,
-        rejected: rejected + batch.conformRejects.length + refused.length,
+        rowsDone: rowsDone + lines + batch.good.length - refusedRows.length,
+        rejected: rejected + batch.conformRejects.length + refusedRows.length,
         rejectBytes: options.rejects.size(table.name),
         resumeKey: batch.resumeKey ? encodeKey(batch.resumeKey) : undefined,
         digest: digest.clone().merge(written).toJSON(),
+        ...(refused ? { refused: refused.clone().merge(refusedNow!).toJSON() } : {}),
       };
       // Inside the open transaction: a kill here must lose the whole batch, never half of it.
       faultPoint(`uncommitted:${table.name}`, committed.rowsDone);
       return committed;
     };
     const checkpoint: CheckpointWrite | undefined = options.runId
-      ? { runId: options.runId, table: table.name, state: (refused) => JSON.stringify(progressAfter(refused)) }
+      ? { runId: options.runId, table: table.name, state: (r) => JSON.stringify(progressAfter(r)) }
       : undefined;
-    const refused = await writer.writeBatch(table, batch.good, checkpoint);
-    if (!checkpoint) progressAfter(refused);
+    let refusedRows: RejectedRow[] | undefined;
+    if (batch.text) {
+      refusedRows = await writer.writeBulkText!(table, batch.text.lines, batch.good, checkpoint);
+      if (refusedRows === undefined) {
+        // The target refused a value of the lines, which cannot say which: the whole batch again, as values.
+        options.events({
+          type: 'log',
+          level: 'info',
+          message: `${table.name}: a batch goes row by row (the target refused a value of its text)`,
+        });
+        return commit(prepare(await readRange(reader, table, batch.text.start, batch.resumeKey!), batch.resumeKey, undefined));
+      }
+    } else {
+      refusedRows = await writer.writeBatch(table, batch.good, checkpoint);
+    }
+    if (!checkpoint) progressAfter(refusedRows);
     digest.merge(written);
+    if (refusedNow) refused!.merge(refusedNow);
     rowsDone = committed!.rowsDone;
     rejected = committed!.rejected;
     options.onCommitted?.(committed!);
@@ -127,20 +177,53 @@ export async function copyTable(
   };
 
   // One write in flight: batch N+1 is read and prepared while batch N is being written and committed.
+  const batches: AsyncIterator<PreparedBatch> = textBatches
+    ? preparedText(textBatches, after, prepare)
+    : preparedRows(reader, table, options.batchRows ?? ROW_BATCH_ROWS, after, prepare);
   let pending = batches.next();
   let writing: Promise<void> | undefined;
   for (;;) {
     const result = await pending;
     if (result.done) break;
     pending = batches.next();
-    const prepared = prepare(result.value.rows, result.value.resumeKey);
     if (writing) await writing;
-    writing = commit(prepared);
+    writing = commit(result.value);
   }
   if (writing) await writing;
   const seconds = (performance.now() - started) / 1000;
   options.events({ type: 'table-done', table: table.name, rows: rowsDone, rejected, seconds });
-  return { table: table.name, rows: rowsDone, rejected, seconds, digest };
+  return { table: table.name, rows: rowsDone, rejected, seconds, digest, ...(refused ? { refused } : {}) };
+}
+
+type Prepare = (rows: Row[], resumeKey: Value[] | undefined, text?: { lines: BulkTextBatch; start?: Value[] }) => PreparedBatch;
+
+async function* preparedRows(
+  reader: DatasetReader,
+  table: TableSchema,
+  batchRows: number,
+  after: Value[] | undefined,
+  prepare: Prepare,
+): AsyncIterator<PreparedBatch> {
+  for await (const batch of reader.readRows(table, { batchRows, after })) yield prepare(batch.rows, batch.resumeKey);
+}
+
+async function* preparedText(
+  batches: AsyncIterable<BulkTextBatch>,
+  after: Value[] | undefined,
+  prepare: Prepare,
+): AsyncIterator<PreparedBatch> {
+  let start = after;
+  for await (const batch of batches) {
+    yield prepare(batch.rows, batch.resumeKey, { lines: batch, start });
+    start = batch.resumeKey;
+  }
+}
+
+/** The rows of one batch, read again as values (after `start`, up to `end` included). */
+async function readRange(reader: DatasetReader, table: TableSchema, start: Value[] | undefined, end: Value[]): Promise<Row[]> {
+  const rows: Row[] = [];
+  for await (const batch of reader.readRows(table, { after: start, until: end, batchRows: 10_000 })) rows.push(...batch.rows);
+  return rows;
 }
 
 interface PreparedBatch {
@@ -148,6 +231,8 @@ interface PreparedBatch {
   conformRejects: { row: Row; reason: string; column: string }[];
   batchDigest: TableDigest;
   resumeKey?: Value[];
+  /** The batch's lines, when the source formatted them, and where the batch starts (to read it again as rows). */
+  text?: { lines: BulkTextBatch; start?: Value[] };
 }
 
 function digestOf(d: TableDigest, rows: Row[], skip: Set<Row>, encoders: ValueEncoder[], keyIndexes: number[]): TableDigest {

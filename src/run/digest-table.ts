@@ -1,9 +1,9 @@
 import { valueEncoder, type ValueEncoder } from '../core/canonical.js';
-import { makeConformer, Refusal } from '../core/conform.js';
+import { makeConformer, Refusal, type ValueLimits } from '../core/conform.js';
 import type { DatasetReader } from '../core/dataset.js';
 import { BUCKETS, CURRENT_DIGEST_FORMAT, TableDigest, type DigestFormat } from '../core/digest.js';
 import { rowHasher } from '../core/row-hash.js';
-import type { TableSchema } from '../core/schema.js';
+import { keyColumns, type TableSchema } from '../core/schema.js';
 import type { Row, Value } from '../core/values.js';
 
 /** Verification reads every value as the most permissive target would hold it: nothing is rejected, only seen. */
@@ -48,6 +48,36 @@ export async function rowsInBuckets(
     out.set(keyIndexes.length > 0 ? key : `${key}#${hex}`, hex);
   });
   return out;
+}
+
+/**
+ * What a run sent of a table whose rows went as bulk text, where nothing was fingerprinted on the way: the source's
+ * rows read again and conformed exactly as the run conformed them (for the target's limits, by the chosen rules),
+ * without the rows conformance rejected, and without those the target refused (`refused`).
+ */
+export async function sentDigest(
+  reader: DatasetReader,
+  table: TableSchema,
+  conform: { limits: ValueLimits; rules: ReadonlySet<string> },
+  refused: TableDigest,
+  batchRows: number,
+): Promise<TableDigest> {
+  const conformers = table.columns.map((c) => makeConformer(c, conform.limits, conform.rules));
+  const encoders = table.columns.map((c) => valueEncoder(c.type));
+  const keyIndexes = (keyColumns(table) ?? []).map((k) => table.columns.findIndex((c) => c.name === k));
+  const digest = refused.empty();
+  for await (const batch of reader.readRows(table, { batchRows })) {
+    rows: for (const raw of batch.rows) {
+      const row: Row = new Array<Value>(conformers.length);
+      for (let i = 0; i < conformers.length; i++) {
+        const r = conformers[i]!(raw[i] ?? null);
+        if (r instanceof Refusal) continue rows;
+        row[i] = r;
+      }
+      digest.add(row, encoders, keyIndexes);
+    }
+  }
+  return digest.subtract(refused);
 }
 
 const asRead = (value: Value): Value => value;

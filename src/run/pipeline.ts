@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
+import type { ValueLimits } from '../core/conform.js';
 import type { DatasetReader, DatasetWriter } from '../core/dataset.js';
 import { TableDigest, type DigestFormat } from '../core/digest.js';
 import { FerryError } from '../core/errors.js';
 import type { NotCarried, TableSchema } from '../core/schema.js';
 import { compareTable, type TableComparison } from './compare.js';
+import { sentDigest } from './digest-table.js';
 import { copyTable, type TableProgress } from './copy-table.js';
 import { ignoreEvents, type EventListener } from './events.js';
 import { faultPoint } from './fault.js';
@@ -19,7 +21,7 @@ export interface RunSettings {
   dropExisting?: boolean;
   /** Verify the target against what was sent (default true). */
   verify?: boolean;
-  /** Rows per batch (default 5000). */
+  /** Rows per batch (default: 5000 rows of values, 50,000 lines of bulk text; see copy-table.ts). */
   batchRows?: number;
   /** Where reject files go (default ./ferry-rejects). */
   rejectsDir?: string;
@@ -48,7 +50,10 @@ export interface RunOptions extends RunSettings {
   reopenTarget: () => Promise<DatasetReader>;
   /** Anything else that changes what lands in the target (an upgrade's path and pack inputs): part of the plan's fingerprint. */
   planOptions?: Record<string, unknown>;
-  /** Runs once the data and constraints are in, before verification (a backup writes its manifest here). */
+  /**
+   * Runs once the data and constraints are in, before verification (a backup writes its manifest here). A table
+   * whose rows went as bulk text has an empty digest here: nothing of it was fingerprinted (backups never load text).
+   */
   beforeVerify?: (digests: Map<string, TableDigest>, notCarried: NotCarried[]) => Promise<void>;
   /** How tables started afresh are fingerprinted (default: the current format; a restore takes its backup's). */
   digestFormat?: DigestFormat;
@@ -150,7 +155,7 @@ export async function runPipeline(source: DatasetReader, target: DatasetWriter, 
   notCarried.push(...(target.notCarried?.(tables) ?? []));
 
   const rejects = new RejectLog(resolve(options.rejectsDir ?? 'ferry-rejects'));
-  const digests = await copyAll(source, target, tables, state, { ...options, rejects, events, statePath });
+  const { digests, byText } = await copyAll(source, target, tables, state, { ...options, rejects, events, statePath });
 
   if (state.phase === 'data') {
     events({ type: 'phase', phase: 'constraints' });
@@ -169,7 +174,8 @@ export async function runPipeline(source: DatasetReader, target: DatasetWriter, 
   if (options.verify !== false) {
     events({ type: 'phase', phase: 'verify' });
     faultPoint('verify');
-    verified = await verifyTarget(options.reopenTarget, tables, digests, summaries, options.batchRows);
+    const sent: SentRows = { source, conform: { limits: target.limits, rules: options.rules }, digests, byText };
+    verified = await verifyTarget(options.reopenTarget, tables, sent, summaries, options.batchRows);
   }
   await target.clearCheckpoints(state.runId);
   state.phase = 'done';
@@ -195,6 +201,18 @@ interface CopyAllOptions extends RunOptions {
   statePath: string;
 }
 
+/**
+ * What the data phase sent, for verification: per table, the digest of the rows as sent; for a table whose rows went
+ * as bulk text, nothing was fingerprinted, and `byText` holds the digest of the rows the target refused instead.
+ */
+interface SentRows {
+  source: DatasetReader;
+  /** How the run conformed the rows (to conform the source's rows the same way when they are read again). */
+  conform: { limits: ValueLimits; rules: ReadonlySet<string> };
+  digests: Map<string, TableDigest>;
+  byText: Map<string, TableDigest>;
+}
+
 /** The data phase: every table not yet finished is copied (from its checkpoint), then given its indexes. */
 async function copyAll(
   source: DatasetReader,
@@ -202,19 +220,24 @@ async function copyAll(
   tables: TableSchema[],
   state: RunState,
   options: CopyAllOptions,
-): Promise<Map<string, TableDigest>> {
+): Promise<Pick<SentRows, 'digests' | 'byText'>> {
   const digests = new Map<string, TableDigest>();
+  const byText = new Map<string, TableDigest>();
   const checkpoints = await target.readCheckpoints(state.runId);
   const committed = (name: string) => {
     const text = checkpoints.get(name);
     return text ? (JSON.parse(text) as TableProgress) : undefined;
   };
+  const recordCommitted = (name: string) => {
+    const cp = committed(name);
+    digests.set(name, cp ? TableDigest.fromJSON(cp.digest) : new TableDigest(options.digestFormat));
+    if (cp?.refused) byText.set(name, TableDigest.fromJSON(cp.refused));
+  };
   if (state.phase === 'data') options.events({ type: 'phase', phase: 'data' });
   for (const table of tables) {
     const ts = state.tables[table.name]!;
     if (ts.status === 'finished' || state.phase !== 'data') {
-      const cp = committed(table.name);
-      digests.set(table.name, cp ? TableDigest.fromJSON(cp.digest) : new TableDigest(options.digestFormat));
+      recordCommitted(table.name);
       continue;
     }
     if (ts.status === 'pending' || ts.status === 'copying') {
@@ -237,7 +260,7 @@ async function copyAll(
       faultPoint(`copy:${table.name}`);
       let lastWrite = performance.now();
       const copy = await copyTable(source, target, table, {
-        batchRows: options.batchRows ?? 5000,
+        batchRows: options.batchRows,
         rules: options.rules,
         rejects: options.rejects,
         events: options.events,
@@ -258,9 +281,9 @@ async function copyAll(
       Object.assign(ts, { status: 'copied', rowsDone: copy.rows, rejected: copy.rejected, seconds: copy.seconds });
       writeState(options.statePath, state);
       digests.set(table.name, copy.digest);
+      if (copy.refused) byText.set(table.name, copy.refused);
     } else {
-      const cp = committed(table.name);
-      digests.set(table.name, cp ? TableDigest.fromJSON(cp.digest) : new TableDigest(options.digestFormat));
+      recordCommitted(table.name);
     }
     options.events({ type: 'phase', phase: 'indexes', detail: table.name });
     faultPoint(`index:${table.name}`);
@@ -268,15 +291,19 @@ async function copyAll(
     ts.status = 'finished';
     writeState(options.statePath, state);
   }
-  return digests;
+  return { digests, byText };
 }
 
+/**
+ * Every table of the target against what was sent. For a table whose rows went as bulk text, what was sent is worked
+ * out from the source, read again at the same time as the target (and recorded in `sent.digests`).
+ */
 async function verifyTarget(
   reopen: () => Promise<DatasetReader>,
   tables: TableSchema[],
-  digests: Map<string, TableDigest>,
+  sent: SentRows,
   summaries: TableSummary[],
-  batchRows?: number,
+  batchRows = 5000,
 ): Promise<boolean> {
   const check = await reopen();
   try {
@@ -284,7 +311,15 @@ async function verifyTarget(
     for (const [i, table] of tables.entries()) {
       const landed = written.find((t) => t.name === table.name);
       if (!landed) throw new FerryError('failed', `table ${table.name} is missing from the target after the run`);
-      summaries[i]!.verification = await compareTable(digests.get(table.name)!, check, table, landed, { batchRows });
+      const refused = sent.byText.get(table.name);
+      const expected = refused
+        ? async () => {
+            const digest = await sentDigest(sent.source, table, sent.conform, refused, batchRows);
+            sent.digests.set(table.name, digest);
+            return digest;
+          }
+        : sent.digests.get(table.name)!;
+      summaries[i]!.verification = await compareTable(expected, check, table, landed, { batchRows, format: refused?.format });
     }
   } finally {
     await check.close();

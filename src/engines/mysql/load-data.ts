@@ -1,11 +1,16 @@
 import { Readable } from 'node:stream';
 import type mysql from 'mysql2/promise';
+import { bulkTextEncoder, type BulkTextFormat } from '../../core/bulk-text.js';
 import type { TableSchema } from '../../core/schema.js';
-import type { PortableType } from '../../core/types.js';
-import type { Row, Value } from '../../core/values.js';
+import type { Row } from '../../core/values.js';
 import { errno, isRowError, quoteIdent as q } from './connect.js';
-import { hexDigits, utcDatetime } from './literals.js';
 import { autoIncrementColumn } from './prepare.js';
+
+/**
+ * LOAD DATA's text as ferry writes it (core/bulk-text.ts): booleans 0/1, bytes as bare hex (unhexed by the
+ * statement's SET clause), timestamps without their `+00:00` (the session's time zone is UTC).
+ */
+export const LOAD_DATA_FORMAT: BulkTextFormat = { name: 'MySQL LOAD DATA', booleans: ['0', '1'], binaryPrefix: '', timestampOffset: false };
 
 /**
  * Bytes of tab-separated text handed to the driver at a time. The driver sends each piece as one packet, so pieces
@@ -34,17 +39,31 @@ export async function loadRows(conn: mysql.Connection, table: TableSchema, rows:
   // A row near max_allowed_packet goes by INSERT, which refuses it with a clear reason if it does not fit.
   if (zeroIdentityWithSet(table, rows) || rows.some((r) => roughBytes(r) > maxRowBytes)) return 'use-inserts';
   await conn.query('SAVEPOINT ferry_load');
-  let stored = false;
+  const outcome = await load(conn, table, () => chunks(table, rows), rows.length);
+  if (outcome === 'unavailable') return outcome;
+  await conn.query(outcome === 'loaded' ? 'RELEASE SAVEPOINT ferry_load' : 'ROLLBACK TO SAVEPOINT ferry_load');
+  return outcome;
+}
+
+/**
+ * Loads lines the source formatted (bulk text) in the caller's transaction. `use-inserts`: the server did not store
+ * every line as it is, and the caller must roll the transaction back (the lines cannot say which row it was).
+ */
+export function loadText(conn: mysql.Connection, table: TableSchema, text: Buffer[], lines: number): Promise<LoadOutcome> {
+  return load(conn, table, () => text.flatMap((t) => [...pieces(t)]), lines);
+}
+
+/** One LOAD DATA LOCAL of `rows` lines: `loaded` only when the server stored every one of them without a warning. */
+async function load(conn: mysql.Connection, table: TableSchema, content: () => Iterable<Buffer>, rows: number): Promise<LoadOutcome> {
   try {
-    const [result] = await conn.query({ sql: loadSql(table), infileStreamFactory: () => Readable.from(chunks(table, rows)) });
+    const [result] = await conn.query({ sql: loadSql(table), infileStreamFactory: () => Readable.from(content()) });
     const header = result as { affectedRows: number; warningStatus: number };
-    stored = header.affectedRows === rows.length && header.warningStatus === 0;
+    return header.affectedRows === rows && header.warningStatus === 0 ? 'loaded' : 'use-inserts';
   } catch (e) {
     if (LOCAL_REFUSED.includes(errno(e))) return 'unavailable';
     if (!isRowError(e)) throw e;
+    return 'use-inserts';
   }
-  await conn.query(stored ? 'RELEASE SAVEPOINT ferry_load' : 'ROLLBACK TO SAVEPOINT ferry_load');
-  return stored ? 'loaded' : 'use-inserts';
 }
 
 /**
@@ -74,14 +93,10 @@ function loadSql(table: TableSchema): string {
 }
 
 function* chunks(table: TableSchema, rows: Row[]): Generator<Buffer> {
-  const types = table.columns.map((c) => c.type);
+  const line = bulkTextEncoder(table.columns, LOAD_DATA_FORMAT);
   let text = '';
   for (const row of rows) {
-    for (let i = 0; i < row.length; i++) {
-      if (i > 0) text += '\t';
-      text += field(row[i]!, types[i]!);
-    }
-    text += '\n';
+    text += line(row);
     if (text.length >= CHUNK) {
       yield* pieces(Buffer.from(text, 'utf8'));
       text = '';
@@ -99,27 +114,4 @@ function roughBytes(row: Row): number {
   let n = 0;
   for (const v of row) n += typeof v === 'string' ? v.length * 3 : v instanceof Uint8Array ? v.length * 2 : 24;
   return n;
-}
-
-const ESCAPED = /[\\\t\n\r\0]/;
-const ESCAPED_ALL = /[\\\t\n\r\0]/g;
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
-
-/** One field. Values are conformed already: exact digits for numbers, the session is UTC for timestamps. */
-function field(v: Value, type: PortableType): string {
-  if (v === null) return '\\N';
-  switch (typeof v) {
-    case 'string': {
-      const s = type.kind === 'timestamp' ? utcDatetime(v) : v;
-      return ESCAPED.test(s) ? s.replace(ESCAPED_ALL, (c) => ESCAPES[c]!) : s;
-    }
-    case 'number':
-      return String(v);
-    case 'bigint':
-      return v.toString();
-    case 'boolean':
-      return v ? '1' : '0';
-  }
-  if (v instanceof Uint8Array) return hexDigits(v);
-  throw new Error(`an invalid value (${v.reason}) cannot be written`);
 }

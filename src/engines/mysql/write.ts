@@ -1,5 +1,5 @@
 import type { ValueLimits } from '../../core/conform.js';
-import type { CheckpointWrite, DatasetWriter, RejectedRow, WriterCapabilities } from '../../core/dataset.js';
+import type { BulkTextBatch, BulkTextLoad, CheckpointWrite, DatasetWriter, RejectedRow, WriterCapabilities } from '../../core/dataset.js';
 import { FerryError, safeMessage } from '../../core/errors.js';
 import type { NotCarried, TableSchema } from '../../core/schema.js';
 import type { Row, Value } from '../../core/values.js';
@@ -18,7 +18,7 @@ import {
 } from './connect.js';
 import { mysqlDialect, type MysqlDialect } from './dialect.js';
 import { quoteString, sqlValue } from './literals.js';
-import { loadRows } from './load-data.js';
+import { LOAD_DATA_FORMAT, loadRows, loadText } from './load-data.js';
 import { autoIncrementColumn, createTableStatement, layoutNotes, refuseUnsupported, valueChecks } from './prepare.js';
 import { textCollation } from './server.js';
 
@@ -71,9 +71,12 @@ export class MysqlWriter implements DatasetWriter {
       // unique_checks stays on: with both checks off, MariaDB 10.6+ loads an empty table in "bulk insert" mode, where
       // one refused row silently undoes every earlier row of the transaction (MDEV-24818), losing rows.
       await session.conn.query('SET SESSION foreign_key_checks = 0, SESSION unique_checks = 1');
-      const [rows] = await session.conn.query({ sql: 'SELECT @@max_allowed_packet', rowsAsArray: true });
-      const maxPacket = Number((rows as unknown[][])[0]![0]);
-      return new MysqlWriter(ep, session, mysqlDialect(session.server), maxPacket);
+      const [rows] = await session.conn.query({ sql: 'SELECT @@max_allowed_packet, @@local_infile', rowsAsArray: true });
+      const [maxPacket, localInfile] = (rows as unknown[][])[0]!.map(Number) as [number, number];
+      const writer = new MysqlWriter(ep, session, mysqlDialect(session.server), maxPacket);
+      // local_infile off (MySQL 8's default): INSERTs from the start.
+      writer.loadData = localInfile === 1;
+      return writer;
     } catch (e) {
       session.conn.destroy();
       throw mysqlError(e, ep, 'cannot set up the writing session');
@@ -154,16 +157,38 @@ export class MysqlWriter implements DatasetWriter {
    * without rows still commits its checkpoint (all its rows may have been rejected upstream).
    */
   async writeBatch(table: TableSchema, rows: Row[], checkpoint?: CheckpointWrite): Promise<RejectedRow[]> {
-    const rejected: RejectedRow[] = [];
+    const { good, rejected } = this.checked(table, rows);
+    if (good.length === 0 && !checkpoint) return rejected;
+    const written = await this.inTransaction(table, checkpoint, rejected, async () => {
+      if (good.length > 0 && !(await this.loaded(table, good))) await this.insertRows(table, good, rejected);
+      return true;
+    });
+    return written!;
+  }
+
+  /** The rows split by the checks of values MySQL would change without an error (prepare.ts). */
+  private checked(table: TableSchema, rows: Row[]): { good: Row[]; rejected: RejectedRow[] } {
     const checks = valueChecks(this.dialect, table);
     const good: Row[] = [];
+    const rejected: RejectedRow[] = [];
     for (const row of rows) {
       const problem = firstProblem(row, checks, table);
       if (problem) rejected.push(problem);
       else good.push(row);
     }
-    if (good.length === 0 && !checkpoint) return rejected;
+    return { good, rejected };
+  }
 
+  /**
+   * One batch's transaction: `write` stores the rows (adding those the server refuses to `rejected`), then the
+   * checkpoint follows. When `write` gives up (false), the transaction is rolled back and nothing is written.
+   */
+  private inTransaction(
+    table: TableSchema,
+    checkpoint: CheckpointWrite | undefined,
+    rejected: RejectedRow[],
+    write: () => Promise<boolean>,
+  ): Promise<RejectedRow[] | undefined> {
     return this.exclusive(async () => {
       // CREATE TABLE commits implicitly, so the checkpoint table must exist before the batch's transaction starts.
       if (checkpoint) await this.ensureCheckpointTable();
@@ -171,7 +196,10 @@ export class MysqlWriter implements DatasetWriter {
       let computing = false;
       try {
         await conn.query('START TRANSACTION');
-        if (good.length > 0 && !(await this.loaded(table, good))) await this.insertRows(table, good, rejected);
+        if (!(await write())) {
+          await conn.query('ROLLBACK');
+          return undefined;
+        }
         if (checkpoint) {
           // Called once, now that the refused rows are known, and committed with the rows it describes.
           computing = true;
@@ -188,6 +216,45 @@ export class MysqlWriter implements DatasetWriter {
         throw this.failure(e, `cannot write a batch of ${table.name}`);
       }
       return rejected;
+    });
+  }
+
+  /**
+   * LOAD DATA's text, for tables whose every value it stores exactly: not for fractions of a second or decimals that
+   * the valueChecks would refuse. With a SET clause (binary columns), an AUTO_INCREMENT 0 goes as a value (see
+   * load-data.ts), and so does any value that might not fit one packet.
+   */
+  bulkTextLoad(table: TableSchema): BulkTextLoad | undefined {
+    if (!this.loadData || valueChecks(this.dialect, table).length > 0) return undefined;
+    const auto = autoIncrementColumn(table);
+    const withSet = table.columns.some((c) => c.type.kind === 'binary');
+    return {
+      format: LOAD_DATA_FORMAT,
+      zeroUnsafe: auto && withSet ? [auto.name] : [],
+      maxValueBytes: Math.floor(this.maxPacket / 4),
+    };
+  }
+
+  /**
+   * LOAD DATA of the lines, then the other rows as writeBatch writes them, then the checkpoint, in one transaction.
+   * When the server does not store every line as it is, the transaction is rolled back and the caller writes the
+   * batch as rows (INSERTs then say which row the server refuses, and why).
+   */
+  async writeBulkText(
+    table: TableSchema,
+    text: BulkTextBatch,
+    rows: Row[],
+    checkpoint?: CheckpointWrite,
+  ): Promise<RejectedRow[] | undefined> {
+    const { good, rejected } = this.checked(table, rows);
+    return this.inTransaction(table, checkpoint, rejected, async () => {
+      if (text.lines > 0) {
+        const outcome = await loadText(this.session.conn, table, text.chunks, text.lines);
+        if (outcome === 'unavailable') this.loadData = false;
+        if (outcome !== 'loaded') return false;
+      }
+      if (good.length > 0 && !(await this.loaded(table, good))) await this.insertRows(table, good, rejected);
+      return true;
     });
   }
 

@@ -1,9 +1,8 @@
 import pg from 'pg';
-import { InvalidValue, type Row, type Value } from '../../core/values.js';
+import { InvalidValue, type Value } from '../../core/values.js';
 
 /**
- * How PostgreSQL values become portable values (type parsers) and how portable values are spelled for
- * `COPY … FROM STDIN` (text format). The parsers are given to each reading client through its own `types`
+ * How PostgreSQL values become portable values (type parsers; copy.ts spells them for COPY). The parsers are given to each reading client through its own `types`
  * option, never registered globally, so that no other user of `pg` in the process is affected.
  */
 
@@ -53,36 +52,3 @@ function outOfRange(what: string, s: string): InvalidValue {
 export function asParameter(v: Value): unknown {
   return v instanceof InvalidValue ? v.detail : v;
 }
-
-/**
- * One row as a line of COPY text format: tab-separated, `\N` for NULL, backslash escapes for backslash, tab,
- * newline and carriage return; bytea as `\\x` + hex (the bytea hex form, its backslash escaped for COPY).
- */
-export function copyLine(row: Row): string {
-  let line = '';
-  for (let i = 0; i < row.length; i++) {
-    if (i > 0) line += '\t';
-    line += copyField(row[i]!);
-  }
-  return `${line}\n`;
-}
-
-function copyField(v: Value): string {
-  if (v === null) return '\\N';
-  switch (typeof v) {
-    case 'string':
-      return /[\\\t\n\r]/.test(v) ? v.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : v;
-    case 'number':
-      // String() spells NaN, Infinity and -Infinity as float8 input accepts them; only -0 needs help.
-      return Object.is(v, -0) ? '-0' : String(v);
-    case 'bigint':
-      return v.toString();
-    case 'boolean':
-      return v ? 't' : 'f';
-  }
-  if (v instanceof Uint8Array) return `\\\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`;
-  // Conformance turns every InvalidValue into a value or a reject before a writer sees the row.
-  throw new Error(`unconformed value reached the PostgreSQL writer: ${v.reason}`);
-}
-
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };

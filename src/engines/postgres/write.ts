@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { ValueLimits } from '../../core/conform.js';
-import type { CheckpointWrite, DatasetWriter, RejectedRow, WriterCapabilities } from '../../core/dataset.js';
+import type { BulkTextBatch, BulkTextLoad, CheckpointWrite, DatasetWriter, RejectedRow, WriterCapabilities } from '../../core/dataset.js';
 import { FerryError, safeMessage } from '../../core/errors.js';
 import type { NotCarried, TableSchema } from '../../core/schema.js';
 import type { Row } from '../../core/values.js';
@@ -8,9 +8,12 @@ import type { WriterOptions } from '../engine.js';
 import { checkIdentifiers, constraintSql, createTableSql, indexSql, notCarriedDefaults } from '../sql/ddl.js';
 import { clearCheckpoints, ensureCheckpointTable, readCheckpoints, saveCheckpoint, takeRunLock } from './bookkeeping.js';
 import { connectCreating, parsePgUrl, pgSecrets, pgServerVersion, useSchema, type PgEndpoint } from './connect.js';
-import { copyRows } from './copy.js';
+import { copyRows, copyText, COPY_FORMAT } from './copy.js';
 import { pgDialect } from './dialect.js';
 import { createEnumSql, enumTypeName, quotePg as q } from './types.js';
+
+/** Thrown inside a batch's transaction to roll it back without an error (see writeInTransaction). */
+const GIVE_UP = Symbol('give up the batch');
 
 /**
  * Writes into one schema of a PostgreSQL database with `COPY … FROM STDIN`, one transaction per batch (the batch
@@ -140,17 +143,53 @@ export class PgWriter implements DatasetWriter {
    * are known, in one transaction.
    */
   async writeBatch(table: TableSchema, rows: Row[], checkpoint?: CheckpointWrite): Promise<RejectedRow[]> {
+    return (await this.writeInTransaction(table, checkpoint, () => copyRows(this.client, table, rows)))!;
+  }
+
+  /**
+   * One batch's transaction: `write` stores the rows and says which the server refused, then the checkpoint follows.
+   * When `write` gives up (undefined), the transaction is rolled back: nothing of the batch is written.
+   */
+  private async writeInTransaction(
+    table: TableSchema,
+    checkpoint: CheckpointWrite | undefined,
+    write: () => Promise<RejectedRow[] | undefined>,
+  ): Promise<RejectedRow[] | undefined> {
     const rejected = await this.transaction(`cannot write a batch into ${table.name}`, async () => {
-      const refused = await copyRows(this.client, table, rows);
+      const refused = await write();
+      if (refused === undefined) throw GIVE_UP;
       if (checkpoint) {
         if (!this.checkpointReady) await ensureCheckpointTable(this.client);
         await saveCheckpoint(this.client, checkpoint.runId, checkpoint.table, checkpoint.state(refused));
       }
       return refused;
+    }).catch((e: unknown) => {
+      if (e === GIVE_UP) return undefined;
+      throw e;
     });
     // Committed: the checkpoint table exists from now on, and later batches skip the statement that ensures it.
-    if (checkpoint) this.checkpointReady = true;
+    if (checkpoint && rejected !== undefined) this.checkpointReady = true;
     return rejected;
+  }
+
+  bulkTextLoad(): BulkTextLoad {
+    return { format: COPY_FORMAT };
+  }
+
+  /**
+   * COPY the lines, then the other rows (copyRows), then the checkpoint, in one transaction; when the server refuses
+   * the lines, the transaction is rolled back (nothing is written) and the caller writes the batch as rows.
+   */
+  async writeBulkText(
+    table: TableSchema,
+    text: BulkTextBatch,
+    rows: Row[],
+    checkpoint?: CheckpointWrite,
+  ): Promise<RejectedRow[] | undefined> {
+    return this.writeInTransaction(table, checkpoint, async () => {
+      if (text.lines > 0 && !(await copyText(this.client, table, text.chunks))) return undefined;
+      return copyRows(this.client, table, rows);
+    });
   }
 
   /**
@@ -209,7 +248,7 @@ export class PgWriter implements DatasetWriter {
         return result;
       } catch (e) {
         await this.client.query('ROLLBACK').catch(() => {});
-        if (e instanceof FerryError) throw e;
+        if (e instanceof FerryError || e === GIVE_UP) throw e;
         throw new FerryError('failed', `${this.description}: ${what}: ${safeMessage(e, pgSecrets(this.endpoint))}`, { cause: e });
       }
     });

@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
-import type { DatasetReader, ReadOptions, RowBatch } from '../../core/dataset.js';
+import type { BulkTextBatch, BulkTextRequest, DatasetReader, ReadOptions, RowBatch } from '../../core/dataset.js';
 import { keyColumns, type Schema, type TableSchema } from '../../core/schema.js';
 import { InvalidValue, type Row, type Value } from '../../core/values.js';
 import type { ReaderOptions } from '../engine.js';
-import { keysetSelectSql } from '../sql/ddl.js';
+import { bulkTextBatches, lineSql, type BulkTextSource } from '../sql/bulk-text.js';
+import { sqliteBulkText } from './bulk-text.js';
 import { openReadOnly, sqlitePath } from './connect.js';
-import { sqliteDialect } from './dialect.js';
 import { introspectSqlite } from './introspect.js';
 import { quoteSqlite as q } from './types.js';
 
@@ -46,17 +46,8 @@ export class SqliteReader implements DatasetReader {
   }
 
   async *readRows(table: TableSchema, options: ReadOptions): AsyncIterable<RowBatch> {
-    const declaredKey = keyColumns(table);
-    const usesRowid = declaredKey === undefined && this.hasRowid(table);
-    const key = declaredKey ?? (usesRowid ? ['rowid'] : undefined);
-    const columns = table.columns.map((c) => q(c.name));
-    // The rowid comes last (when present) so that text values can be re-read as bytes to check their encoding; the
-    // decoder pops it, leaving the row in place (no copy per row).
-    const rowidSelect = this.hasRowid(table) ? '_rowid_' : 'NULL';
-    const selectList = [...columns, rowidSelect].join(', ');
-    const rowidAt = columns.length;
-    const textColumns = table.columns.flatMap((c, i) => (['text', 'enum', 'json', 'uuid'].includes(c.type.kind) ? [i] : []));
-    const keyIndexes = declaredKey?.map((k) => table.columns.findIndex((c) => c.name === k)) ?? [];
+    const key = this.keyOf(table);
+    const { selectList, textColumns } = this.selection(table);
 
     if (!key) {
       const stmt = this.db
@@ -75,25 +66,116 @@ export class SqliteReader implements DatasetReader {
       return;
     }
 
-    const keyNames = usesRowid ? ['_rowid_'] : key;
-    const first = this.db.prepare(
-      keysetSelectSql(sqliteDialect, table, selectList, keyNames, false, options.batchRows).replaceAll('"_rowid_"', '_rowid_'),
-    );
-    const next = this.db.prepare(
-      keysetSelectSql(sqliteDialect, table, selectList, keyNames, true, options.batchRows).replaceAll('"_rowid_"', '_rowid_'),
-    );
-    first.raw(true).safeIntegers(true);
-    next.raw(true).safeIntegers(true);
+    const keyList = key.names.join(', ');
+    const page = (after: boolean) =>
+      this.db
+        .prepare(
+          `SELECT ${selectList} FROM ${q(table.name)}${key.where(after, options.until !== undefined)} ORDER BY ${keyList} LIMIT ${options.batchRows}`,
+        )
+        .raw(true)
+        .safeIntegers(true);
+    const first = page(false);
+    const next = page(true);
+    const until = (options.until ?? []) as unknown[];
     let after = options.after;
     for (;;) {
-      const raws = (after ? next.all(...(after as unknown[])) : first.all()) as Value[][];
+      // SQLite answers synchronously: between pages the event loop runs, so the consumer's I/O (a write to a server,
+      // the other side of a comparison) goes on.
+      if (after) await new Promise((resolve) => setImmediate(resolve));
+      const raws = (after ? next.all(...(after as unknown[]), ...until) : first.all(...until)) as Value[][];
       if (raws.length === 0) return;
       const last = raws[raws.length - 1]!;
-      after = usesRowid ? [last[rowidAt]!] : keyIndexes.map((i) => last[i]!);
+      after = key.of(last);
       const rows = raws.map((r) => this.decode(table, r, textColumns));
       yield { rows, resumeKey: after };
       if (raws.length < options.batchRows) return;
     }
+  }
+
+  /**
+   * Bulk text formatted by SQLite itself (sqlite/bulk-text.ts), for tables read by key. Each chunk is three
+   * statements: where the chunk ends (a walk of the key's index), the formatted rows as one blob (bytes as stored:
+   * no UTF-8 decoding and encoding on the way through), and, only when the chunk holds fewer lines than rows, the
+   * other rows as values.
+   */
+  readBulkText(table: TableSchema, request: BulkTextRequest): AsyncIterable<BulkTextBatch> | undefined {
+    const key = this.keyOf(table);
+    const sql = key && lineSql(sqliteBulkText, table, q, request);
+    if (!key || !sql) return undefined;
+    const { selectList, textColumns } = this.selection(table);
+    const from = q(table.name);
+    const keyList = key.names.join(', ');
+    const prepare = (text: string, raw = true) => this.db.prepare(text).raw(raw).safeIntegers(true);
+    const at = [false, true].map((a) =>
+      prepare(`SELECT ${keyList} FROM ${from}${key.where(a, false)} ORDER BY ${keyList} LIMIT 1 OFFSET ?`),
+    );
+    const last = [false, true].map((a) =>
+      prepare(`SELECT ${keyList} FROM ${from}${key.where(a, false)} ORDER BY ${key.names.map((k) => `${k} DESC`).join(', ')} LIMIT 1`),
+    );
+    const lines = [false, true].map((a) =>
+      prepare(
+        `SELECT CAST(group_concat(line, '') AS BLOB), count(*) FROM (SELECT ${sql.line} AS line FROM ${from}${key.where(a, true)} AND ${sql.clean})`,
+      ),
+    );
+    const others = [false, true].map((a) =>
+      prepare(`SELECT ${selectList} FROM ${from}${key.where(a, true)} AND NOT ${sql.clean} ORDER BY ${keyList}`),
+    );
+    const bound = (after: Value[] | undefined, ...rest: unknown[]) => [...((after ?? []) as unknown[]), ...rest];
+    const source: BulkTextSource = {
+      chunkEnd: async (after, rows) => {
+        const i = after ? 1 : 0;
+        const full = at[i]!.get(...bound(after, rows - 1)) as Value[] | undefined;
+        if (full) return { key: full, full: true };
+        const end = last[i]!.get(...bound(after)) as Value[] | undefined;
+        return end ? { key: end, full: false } : undefined;
+      },
+      lines: async (after, until) => {
+        const [text, count] = lines[after ? 1 : 0]!.get(...bound(after, ...until)) as [Buffer | null, bigint];
+        return { text: text ?? Buffer.alloc(0), count: Number(count) };
+      },
+      otherRows: async (after, until) =>
+        (others[after ? 1 : 0]!.all(...bound(after, ...until)) as Value[][]).map((r) => this.decode(table, r, textColumns)),
+    };
+    return bulkTextBatches(source, request);
+  }
+
+  /**
+   * What a table is read by: its declared key, or the rowid when it has none (then it is selected last, see
+   * selection), with the WHERE clause of a key range.
+   */
+  private keyOf(
+    table: TableSchema,
+  ): { names: string[]; of: (raw: Value[]) => Value[]; where: (after: boolean, until: boolean) => string } | undefined {
+    const declared = keyColumns(table);
+    if (declared === undefined && !this.hasRowid(table)) return undefined;
+    const names = declared?.map(q) ?? ['_rowid_'];
+    const indexes = declared?.map((k) => table.columns.findIndex((c) => c.name === k));
+    const rowidAt = table.columns.length;
+    const tuple = (n: number) => `(${Array.from({ length: n }, () => '?').join(', ')})`;
+    const keyTuple = `(${names.join(', ')})`;
+    return {
+      names,
+      of: (raw) => (indexes ? indexes.map((i) => raw[i]!) : [raw[rowidAt]!]),
+      where: (after, until) => {
+        const parts = [
+          ...(after ? [`${keyTuple} > ${tuple(names.length)}`] : []),
+          ...(until ? [`${keyTuple} <= ${tuple(names.length)}`] : []),
+        ];
+        return parts.length > 0 ? ` WHERE ${parts.join(' AND ')}` : ' WHERE 1 = 1';
+      },
+    };
+  }
+
+  /**
+   * The select list: every column, then the rowid (when the table has one) so that text values can be re-read as
+   * bytes to check their encoding; the decoder pops it, leaving the row in place (no copy per row).
+   */
+  private selection(table: TableSchema): { selectList: string; textColumns: number[] } {
+    const columns = table.columns.map((c) => q(c.name));
+    return {
+      selectList: [...columns, this.hasRowid(table) ? '_rowid_' : 'NULL'].join(', '),
+      textColumns: table.columns.flatMap((c, i) => (['text', 'enum', 'json', 'uuid'].includes(c.type.kind) ? [i] : [])),
+    };
   }
 
   /** Drops the trailing rowid, and flags text that SQLite holds as bytes that are not UTF-8. */
