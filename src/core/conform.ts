@@ -35,6 +35,29 @@ export class Refusal {
  */
 export type Conformer = (value: Value) => Value | Refusal;
 
+/**
+ * Whether conformance keeps a column's distinct values distinct: it either keeps each value as it is (same value,
+ * maybe another spelling of it) or refuses it. Not so where it normalises (a UUID's case, a timestamp's offset, a
+ * decimal's spelling, a 32-bit real's rounding) or where a chosen rule rewrites text. Rows whose key columns all
+ * conform one to one cannot share a key in the target when they did not in the source, so a writer may build
+ * that key after the data.
+ */
+export function conformsOneToOne(column: ColumnSchema, rules: ReadonlySet<string>): boolean {
+  switch (column.type.kind) {
+    case 'integer':
+    case 'boolean':
+    case 'binary':
+    case 'date':
+    case 'time':
+      return true;
+    case 'text':
+    case 'enum':
+      return !rules.has('nul=strip') && !rules.has('invalid-utf8=replace');
+    default:
+      return false;
+  }
+}
+
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME = /^(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?$/;
 const TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(\.\d{1,9})?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/;

@@ -137,8 +137,12 @@ export interface DatasetWriter {
   /** Which of these tables already exist in the target. */
   existingTables(names: string[]): Promise<string[]>;
   dropTables(names: string[]): Promise<void>;
-  /** Creates the tables with their columns and primary keys only (indexes and constraints come after the data). */
-  createTables(tables: TableSchema[]): Promise<void>;
+  /**
+   * Creates the tables with their columns and primary keys only (indexes and constraints come after the data). A
+   * writer that builds a primary key faster once the data is in (PostgreSQL) may leave out the keys of the tables
+   * in `keysAfterData`, whose rows cannot share a key (see conformsOneToOne), and build them in finishTable.
+   */
+  createTables(tables: TableSchema[], options?: { keysAfterData?: ReadonlySet<string> }): Promise<void>;
   /**
    * Writes rows (already conformed to the table's types) and, when given, the checkpoint, in one transaction:
    * when this resolves, both are committed. Rows the engine refuses despite conformance are returned, not thrown.

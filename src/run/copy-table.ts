@@ -63,7 +63,7 @@ export interface TableCopyResult {
 /** Rows per batch of values: their JavaScript values are what takes memory. */
 export const ROW_BATCH_ROWS = 5000;
 /**
- * Rows per batch of bulk text (which also ends at 16 MiB of text, engines/sql/bulk-text.ts): a line costs little
+ * Rows per batch of bulk text (which also ends at 8 MiB of text, engines/sql/bulk-text.ts): a line costs little
  * memory, and each batch's transaction and checkpoint cost the server round trips that larger batches amortise.
  */
 export const TEXT_BATCH_ROWS = 50_000;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { ValueLimits } from '../core/conform.js';
+import { conformsOneToOne, type ValueLimits } from '../core/conform.js';
 import type { DatasetReader, DatasetWriter } from '../core/dataset.js';
 import { TableDigest, type DigestFormat } from '../core/digest.js';
 import { FerryError } from '../core/errors.js';
@@ -142,7 +142,7 @@ export async function runPipeline(source: DatasetReader, target: DatasetWriter, 
     // Tables of this run that an interrupted schema phase left behind hold no data yet: start them anew.
     await target.dropTables(await target.existingTables(tables.map((t) => t.name)));
     try {
-      await target.createTables(tables);
+      await target.createTables(tables, { keysAfterData: keysAfterData(tables, options.rules) });
     } catch (e) {
       // A refusal (a name too long for the target…) comes before anything is created: no run to resume.
       if (e instanceof FerryError && e.kind === 'refused' && !recorded) removeState(statePath);
@@ -360,6 +360,13 @@ async function resetRecordedRun(recorded: RunState, target: DatasetWriter, event
   });
   await target.dropTables(created);
   await target.clearCheckpoints(recorded.runId);
+}
+
+/** The tables whose primary key no two rows of the load can share (conformsOneToOne), so that it may be built after the data. */
+function keysAfterData(tables: TableSchema[], rules: ReadonlySet<string>): Set<string> {
+  const safe = (t: TableSchema) =>
+    t.primaryKey !== undefined && t.primaryKey.columns.every((name) => conformsOneToOne(t.columns.find((c) => c.name === name)!, rules));
+  return new Set(tables.filter(safe).map((t) => t.name));
 }
 
 /** A target must not already hold the tables the run creates, unless the user asked to drop them. */

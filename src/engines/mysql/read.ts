@@ -1,10 +1,10 @@
-import type { DatasetReader, ReadOptions, RowBatch } from '../../core/dataset.js';
+import type { BulkTextBatch, BulkTextRequest, DatasetReader, ReadOptions, RowBatch } from '../../core/dataset.js';
 import { keyColumns, type ColumnSchema, type Schema, type TableSchema } from '../../core/schema.js';
 import type { Row, Value } from '../../core/values.js';
 import type { ReaderOptions } from '../engine.js';
-import { keysetSelectSql } from '../sql/ddl.js';
+import { bulkTextBatches, lineSql, type BulkTextSource } from '../sql/bulk-text.js';
+import { mysqlBulkText } from './bulk-text.js';
 import { connectMysql, mysqlError, parseMysqlUrl, quoteIdent as q, type MysqlEndpoint, type MysqlSession } from './connect.js';
-import { mysqlDialect, type MysqlDialect } from './dialect.js';
 import { introspectMysql } from './introspect.js';
 import { sqlValue } from './literals.js';
 import { isSpatial } from './types.js';
@@ -25,7 +25,6 @@ export class MysqlReader implements DatasetReader {
   private constructor(
     private readonly ep: MysqlEndpoint,
     private readonly session: MysqlSession,
-    private readonly dialect: MysqlDialect,
     private readonly options: ReaderOptions,
   ) {
     this.description = ep.description;
@@ -41,7 +40,7 @@ export class MysqlReader implements DatasetReader {
       session.conn.destroy();
       throw mysqlError(e, ep, 'cannot start a read-only snapshot');
     }
-    return new MysqlReader(ep, session, mysqlDialect(session.server), options);
+    return new MysqlReader(ep, session, options);
   }
 
   async serverVersion(): Promise<string> {
@@ -71,7 +70,8 @@ export class MysqlReader implements DatasetReader {
     const keyIndexes = key.map((k) => table.columns.findIndex((c) => c.name === k));
     let after = options.after;
     for (;;) {
-      const sql = this.keysetSql(table, selectList, key, keyIndexes, after, options.batchRows);
+      const where = this.rangeWhere(table, key, after, options.until);
+      const sql = `SELECT ${selectList} FROM ${q(table.name)}${where} ORDER BY ${key.map(q).join(', ')} LIMIT ${options.batchRows}`;
       const raws = await this.query(sql, `cannot read ${table.name}`);
       if (raws.length === 0) return;
       const rows = raws.map(decode);
@@ -83,29 +83,81 @@ export class MysqlReader implements DatasetReader {
   }
 
   /**
-   * One keyset page. The position is written as literals (exact for big integers and decimals, and free of the
-   * driver's backslash escaping). For a composite key the row comparison (a, b) > (x, y) is expanded into
-   * a >= x AND (a > x OR (a = x AND b > y)): MariaDB does not use an index range for row comparisons and would scan
-   * the table from its start for every page.
+   * Bulk text formatted by the server (mysql/bulk-text.ts), for tables read by key: each chunk is one query, a
+   * binary line (no character set conversion on the way) or NULL, and the key, per row; only when some rows were not
+   * formatted, a second query reads them as values.
    */
-  private keysetSql(
-    table: TableSchema,
-    selectList: string,
-    key: string[],
-    keyIndexes: number[],
-    after: Value[] | undefined,
-    limit: number,
-  ): string {
-    const base = keysetSelectSql(this.dialect, table, selectList, key, false, limit);
-    if (!after) return base;
-    const from = `SELECT ${selectList} FROM ${q(table.name)}`;
-    const lit = key.map((_, i) => sqlValue(after[i] ?? null, table.columns[keyIndexes[i]!]!.type));
-    const alternatives = key.map((_, i) =>
-      [...key.slice(0, i).map((k, j) => `${q(k)} = ${lit[j]}`), `${q(key[i]!)} > ${lit[i]}`].join(' AND '),
-    );
-    const where =
-      key.length === 1 ? alternatives[0]! : `${q(key[0]!)} >= ${lit[0]} AND (${alternatives.map((a) => `(${a})`).join(' OR ')})`;
-    return `${from} WHERE ${where}${base.slice(from.length)}`;
+  readBulkText(table: TableSchema, request: BulkTextRequest): AsyncIterable<BulkTextBatch> | undefined {
+    const key = usableKey(table);
+    const sql = key && lineSql(mysqlBulkText, table, q, request);
+    if (!key || !sql) return undefined;
+    const from = q(table.name);
+    const order = key.map(q).join(', ');
+    const selectList = table.columns.map(selectExpression).join(', ');
+    const decode = rowDecoder(table.columns);
+    const what = `cannot read ${table.name}`;
+    const keys = key.map(q).join(', ');
+    const fetch = (after: Value[] | undefined, rows: number) => {
+      const where = this.rangeWhere(table, key, after, undefined);
+      return this.query(
+        `SELECT CASE WHEN ${sql.clean} THEN CAST(${sql.line} AS BINARY) END, ${keys} FROM ${from}${where} ORDER BY ${order} LIMIT ${rows}`,
+        what,
+      );
+    };
+    // The next chunk's query, sent as soon as this one's rows are in, so that the server formats it while ferry
+    // handles this one.
+    let ahead: { after: Value[]; rows: number; raws: Promise<Value[][]> } | undefined = undefined;
+    const source: BulkTextSource = {
+      // Each query costs the server about a millisecond before its first row: large chunks.
+      chunkBytes: 2 * 1024 * 1024,
+      chunk: async (after, rows) => {
+        const waiting = ahead;
+        ahead = undefined;
+        const prefetched = waiting && waiting.after === after && waiting.rows === rows ? waiting.raws : undefined;
+        if (!prefetched) await waiting?.raws.catch(() => {});
+        const raws = await (prefetched ?? fetch(after, rows));
+        const end = raws.at(-1)?.slice(1);
+        if (end && raws.length === rows) {
+          const next = fetch(end, rows);
+          next.catch(() => {});
+          ahead = { after: end, rows, raws: next };
+        }
+        const lines: Buffer[] = [];
+        let length = 0;
+        for (const r of raws) {
+          const line = r[0] as Buffer | null;
+          if (line === null) continue;
+          lines.push(line);
+          length += line.length;
+        }
+        return { text: Buffer.concat(lines, length), lines: lines.length, rows: raws.length, end };
+      },
+      otherRows: async (after, until) => {
+        const where = this.rangeWhere(table, key, after, until);
+        return (await this.query(`SELECT ${selectList} FROM ${from}${where} AND NOT ${sql.clean} ORDER BY ${order}`, what)).map(decode);
+      },
+    };
+    return bulkTextBatches(source, request);
+  }
+
+  /**
+   * The WHERE clause of a key range: after `after`, up to `until` (included); ` WHERE 1 = 1` for the whole table.
+   * Positions are written as literals (exact for big integers and decimals, and free of the driver's backslash
+   * escaping). A composite key's row comparison (a, b) > (x, y) is expanded into a >= x AND (a > x OR (a = x AND
+   * b > y)): MariaDB does not use an index range for row comparisons and would scan the table from its start.
+   */
+  private rangeWhere(table: TableSchema, key: string[], after: Value[] | undefined, until: Value[] | undefined): string {
+    const literals = (values: Value[]) =>
+      key.map((k, i) => sqlValue(values[i] ?? null, table.columns.find((c) => c.name === k)!.type));
+    const compare = (values: Value[], strict: '>' | '<', inclusive: boolean) => {
+      const lit = literals(values);
+      const alternatives = key.map((_, i) => [...key.slice(0, i).map((k, j) => `${q(k)} = ${lit[j]}`), `${q(key[i]!)} ${strict} ${lit[i]}`].join(' AND '));
+      if (inclusive) alternatives.push(key.map((k, j) => `${q(k)} = ${lit[j]}`).join(' AND '));
+      if (key.length === 1) return `${q(key[0]!)} ${strict}${inclusive ? '=' : ''} ${lit[0]}`;
+      return `${q(key[0]!)} ${strict}= ${lit[0]} AND (${alternatives.map((a) => `(${a})`).join(' OR ')})`;
+    };
+    const parts = [...(after ? [compare(after, '>', false)] : []), ...(until ? [compare(until, '<', true)] : [])];
+    return ` WHERE ${parts.length > 0 ? parts.join(' AND ') : '1 = 1'}`;
   }
 
   /** A table without a key: one query whose rows arrive as a stream, paused while the consumer is busy. */

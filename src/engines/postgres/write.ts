@@ -5,7 +5,7 @@ import { FerryError, safeMessage } from '../../core/errors.js';
 import type { NotCarried, TableSchema } from '../../core/schema.js';
 import type { Row } from '../../core/values.js';
 import type { WriterOptions } from '../engine.js';
-import { checkIdentifiers, constraintSql, createTableSql, indexSql, notCarriedDefaults } from '../sql/ddl.js';
+import { checkIdentifiers, constraintSql, createTableSql, indexSql, notCarriedDefaults, primaryKeyClause } from '../sql/ddl.js';
 import { clearCheckpoints, ensureCheckpointTable, readCheckpoints, saveCheckpoint, takeRunLock } from './bookkeeping.js';
 import { connectCreating, parsePgUrl, pgSecrets, pgServerVersion, useSchema, type PgEndpoint } from './connect.js';
 import { copyRows, copyText, COPY_FORMAT } from './copy.js';
@@ -109,8 +109,12 @@ export class PgWriter implements DatasetWriter {
     });
   }
 
-  /** Creates the enum types, then the bare tables, all in one transaction: all of them or none. */
-  async createTables(tables: TableSchema[]): Promise<void> {
+  /**
+   * Creates the enum types, then the bare tables, all in one transaction: all of them or none. The primary keys of
+   * `keysAfterData` are built after the data (finishTable), as pg_restore does: one sort instead of a B-tree
+   * insertion per row.
+   */
+  async createTables(tables: TableSchema[], options: { keysAfterData?: ReadonlySet<string> } = {}): Promise<void> {
     checkIdentifiers(pgDialect, tables);
     return this.transaction('cannot create the tables', async () => {
       for (const t of tables) {
@@ -119,7 +123,7 @@ export class PgWriter implements DatasetWriter {
           if (sql) await this.client.query(sql);
         }
       }
-      for (const t of tables) await this.client.query(createTableSql(pgDialect, t));
+      for (const t of tables) await this.client.query(createTableSql(pgDialect, t, { withoutPrimaryKey: options.keysAfterData?.has(t.name) }));
     });
   }
 
@@ -193,11 +197,15 @@ export class PgWriter implements DatasetWriter {
   }
 
   /**
-   * Unique constraints and indexes (those not already there: an interrupted run may have made some), ANALYZE for
-   * the planner, then each identity column's next value = max + 1.
+   * The primary key when it was left for after the data, unique constraints and indexes (those not already there: an
+   * interrupted run may have made some), ANALYZE for the planner, then each identity column's next value = max + 1.
    */
   finishTable(table: TableSchema): Promise<void> {
     return this.transaction(`cannot finish ${table.name}`, async () => {
+      if (table.primaryKey) {
+        const r = await this.client.query(`SELECT 1 FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p'`, [q(table.name)]);
+        if (r.rowCount === 0) await this.client.query(`ALTER TABLE ${q(table.name)} ADD ${primaryKeyClause(pgDialect, table.primaryKey)}`);
+      }
       const existing = await this.existingNames(table, true);
       for (const sql of indexSql(pgDialect, table, existing)) await this.client.query(sql);
       await this.client.query(`ANALYZE ${q(table.name)}`);

@@ -17,7 +17,8 @@ import type { Row, Value } from '../../core/values.js';
 export interface FieldSql {
   /**
    * The condition (on a non-null value) under which `text` is exact; '' when every value is. A text or JSON value
-   * holding NUL must never pass it.
+   * holding NUL must not pass it unless the dialect escapes NUL ({@link BulkTextDialect.nul}): COPY would cut the
+   * text at a raw NUL, without an error.
    */
   clean: string;
   /** The field's text, before escaping. */
@@ -35,6 +36,11 @@ export interface BulkTextDialect {
   replace(text: string, from: string, to: string): string;
   /** A value's length in bytes (text as UTF-8). */
   byteLength(column: string): string;
+  /**
+   * NUL as a replace() argument, when the engine's text functions handle it: texts are then escaped for it too
+   * (`\0`, which LOAD DATA reads as NUL and COPY refuses, so that the batch goes by values).
+   */
+  nul?: string;
   /**
    * How the engine spells the field of one column, and when it may: undefined when it never formats such a column
    * (the whole table is then read as values).
@@ -94,23 +100,43 @@ function escaped(d: BulkTextDialect, text: string): string {
   );
 }
 
+/** One chunk of a table's bulk text: the next rows in key order, as far as `end`. */
+export interface BulkTextChunk {
+  /** The lines of the rows the source formatted. */
+  text: Buffer;
+  /** How many lines `text` holds. */
+  lines: number;
+  /** How many rows the chunk covers (lines and other rows). */
+  rows: number;
+  /** The key of the chunk's last row; undefined for an empty chunk (no row left). */
+  end?: Value[];
+}
+
 /** The queries a reader answers for the shared batching below; keys are the table's key values, in key order. */
 export interface BulkTextSource {
   /**
-   * The end of the next chunk: the key of the `rows`-th row after `after` (`full`), or of the last row when fewer
-   * remain; undefined when no row remains.
+   * The next `rows` rows after `after` (fewer only at the end of the table). A server may start on the chunk that
+   * follows (same size, after this one's end) before it is asked for, since that is what will be asked next.
    */
-  chunkEnd(after: Value[] | undefined, rows: number): Promise<{ key: Value[]; full: boolean } | undefined>;
-  /** The lines of the formatted rows after `after` up to `until` (included), as bytes, and how many. */
-  lines(after: Value[] | undefined, until: Value[]): Promise<{ text: Buffer; count: number }>;
-  /** The other rows of that range, as values. */
+  chunk(after: Value[] | undefined, rows: number): Promise<BulkTextChunk>;
+  /** The rows after `after` up to `until` (included) that were not formatted, as values. */
   otherRows(after: Value[] | undefined, until: Value[]): Promise<Row[]>;
+  /**
+   * The size chunks are tuned to (rows per chunk follow it): large enough to amortise a query, small enough, for a
+   * source that answers synchronously, to let other work run between chunks. 256 KiB when not given.
+   */
+  chunkBytes?: number;
 }
-
-/** Lines per chunk are tuned to keep each chunk near this size: large enough to amortise a query, small enough to interleave. */
-const CHUNK_BYTES = 256 * 1024;
 /** A batch (one transaction) ends at this many bytes of text even before its row count: memory stays bounded for wide rows. */
-const BATCH_BYTES = 16 * 1024 * 1024;
+const BATCH_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Rows per chunk: the estimate as a power of two, so that it changes seldom, between 16 and 16,384 (a server sends
+ * a chunk as rows, and a JavaScript value per row is memory).
+ */
+function chunkSize(estimate: number): number {
+  return 2 ** Math.max(4, Math.min(14, Math.round(Math.log2(Math.max(1, estimate)))));
+}
 
 /**
  * Batches of a table's bulk text, chunk by chunk. Between chunks the event loop runs, so that while a synchronous
@@ -119,33 +145,36 @@ const BATCH_BYTES = 16 * 1024 * 1024;
 export async function* bulkTextBatches(source: BulkTextSource, request: BulkTextRequest): AsyncIterable<BulkTextBatch> {
   let after = request.after;
   let chunkRows = 256;
+  const chunkBytes = source.chunkBytes ?? 256 * 1024;
   for (;;) {
     const batch: BulkTextBatch = { chunks: [], lines: 0, rows: [], resumeKey: [] };
+    let covered = 0;
     let bytes = 0;
     let done = false;
-    while (batch.lines + batch.rows.length < request.batchRows && bytes < BATCH_BYTES) {
-      const want = Math.min(chunkRows, request.batchRows - batch.lines - batch.rows.length);
-      const end = await source.chunkEnd(after, want);
-      if (!end) {
+    // A batch ends once it holds batchRows rows, so it may hold up to one chunk more: chunks keep their size, which
+    // lets a server work on the next one ahead.
+    while (covered < request.batchRows && bytes < BATCH_BYTES) {
+      const want = chunkRows;
+      const chunk = await source.chunk(after, want);
+      if (!chunk.end) {
         done = true;
         break;
       }
-      const { text, count } = await source.lines(after, end.key);
-      if (count > 0) batch.chunks.push(text);
-      batch.lines += count;
-      bytes += text.length;
-      // A full chunk of formatted lines has no other rows; the last (short) chunk's size is unknown, so it is asked.
-      if (!end.full || count < want) batch.rows.push(...(await source.otherRows(after, end.key)));
-      after = end.key;
-      batch.resumeKey = end.key;
-      if (count > 0) chunkRows = Math.max(16, Math.min(4096, Math.round((CHUNK_BYTES * count) / Math.max(1, text.length))));
-      if (!end.full) {
+      if (chunk.lines > 0) batch.chunks.push(chunk.text);
+      batch.lines += chunk.lines;
+      if (chunk.lines < chunk.rows) batch.rows.push(...(await source.otherRows(after, chunk.end)));
+      covered += chunk.rows;
+      bytes += chunk.text.length;
+      after = chunk.end;
+      batch.resumeKey = chunk.end;
+      if (chunk.lines > 0) chunkRows = chunkSize((chunkBytes * chunk.lines) / Math.max(1, chunk.text.length));
+      if (chunk.rows < want) {
         done = true;
         break;
       }
       await new Promise((resolve) => setImmediate(resolve));
     }
-    if (batch.lines + batch.rows.length > 0) yield batch;
+    if (covered > 0) yield batch;
     if (done) return;
   }
 }

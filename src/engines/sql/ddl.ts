@@ -6,18 +6,20 @@ import type { SqlDialect } from './dialect.js';
  * The DDL for one table, split by phase: created bare before the data, finished after it (DESIGN.md "Data first,
  * then indexes, foreign keys and sequence/identity resets").
  */
-export function createTableSql(d: SqlDialect, table: TableSchema): string {
+export function createTableSql(d: SqlDialect, table: TableSchema, options: { withoutPrimaryKey?: boolean } = {}): string {
   const q = d.quote;
   const parts = table.columns.map((c) => columnSql(d, c, table));
-  if (table.primaryKey) {
-    const name = table.primaryKey.name ? `CONSTRAINT ${q(table.primaryKey.name)} ` : '';
-    parts.push(`${name}PRIMARY KEY (${table.primaryKey.columns.map(q).join(', ')})`);
-  }
+  if (table.primaryKey && !options.withoutPrimaryKey) parts.push(primaryKeyClause(d, table.primaryKey));
   if (d.constraintsInCreateTable) {
     parts.push(...table.foreignKeys.map((fk) => foreignKeyClause(d, fk)));
     parts.push(...table.checks.map((c) => `CONSTRAINT ${q(c.name)} CHECK (${c.expression})`));
   }
   return `CREATE TABLE ${q(table.name)} (\n  ${parts.join(',\n  ')}\n)`;
+}
+
+/** `[CONSTRAINT name] PRIMARY KEY (…)`, in CREATE TABLE or in ALTER TABLE … ADD. */
+export function primaryKeyClause(d: SqlDialect, key: NonNullable<TableSchema['primaryKey']>): string {
+  return `${key.name ? `CONSTRAINT ${d.quote(key.name)} ` : ''}PRIMARY KEY (${key.columns.map(d.quote).join(', ')})`;
 }
 
 function columnSql(d: SqlDialect, column: ColumnSchema, table: TableSchema): string {

@@ -93,10 +93,10 @@ export class SqliteReader implements DatasetReader {
   }
 
   /**
-   * Bulk text formatted by SQLite itself (sqlite/bulk-text.ts), for tables read by key. Each chunk is three
-   * statements: where the chunk ends (a walk of the key's index), the formatted rows as one blob (bytes as stored:
-   * no UTF-8 decoding and encoding on the way through), and, only when the chunk holds fewer lines than rows, the
-   * other rows as values.
+   * Bulk text formatted by SQLite itself (sqlite/bulk-text.ts), for tables read by key. Each chunk is two
+   * statements: where the chunk ends (a walk of the key's index), and the formatted rows as one blob (bytes as
+   * stored: no UTF-8 decoding and encoding on the way through); only when the chunk holds fewer lines than rows,
+   * a third reads the other rows as values.
    */
   readBulkText(table: TableSchema, request: BulkTextRequest): AsyncIterable<BulkTextBatch> | undefined {
     const key = this.keyOf(table);
@@ -117,21 +117,22 @@ export class SqliteReader implements DatasetReader {
         `SELECT CAST(group_concat(line, '') AS BLOB), count(*) FROM (SELECT ${sql.line} AS line FROM ${from}${key.where(a, true)} AND ${sql.clean})`,
       ),
     );
+    const counts = [false, true].map((a) => prepare(`SELECT count(*) FROM ${from}${key.where(a, true)}`));
     const others = [false, true].map((a) =>
       prepare(`SELECT ${selectList} FROM ${from}${key.where(a, true)} AND NOT ${sql.clean} ORDER BY ${keyList}`),
     );
     const bound = (after: Value[] | undefined, ...rest: unknown[]) => [...((after ?? []) as unknown[]), ...rest];
     const source: BulkTextSource = {
-      chunkEnd: async (after, rows) => {
+      chunk: async (after, rows) => {
         const i = after ? 1 : 0;
-        const full = at[i]!.get(...bound(after, rows - 1)) as Value[] | undefined;
-        if (full) return { key: full, full: true };
-        const end = last[i]!.get(...bound(after)) as Value[] | undefined;
-        return end ? { key: end, full: false } : undefined;
-      },
-      lines: async (after, until) => {
-        const [text, count] = lines[after ? 1 : 0]!.get(...bound(after, ...until)) as [Buffer | null, bigint];
-        return { text: text ?? Buffer.alloc(0), count: Number(count) };
+        let end = at[i]!.get(...bound(after, rows - 1)) as Value[] | undefined;
+        const full = end !== undefined;
+        end ??= last[i]!.get(...bound(after)) as Value[] | undefined;
+        if (!end) return { text: Buffer.alloc(0), lines: 0, rows: 0 };
+        const [text, count] = lines[i]!.get(...bound(after, ...end)) as [Buffer | null, bigint];
+        // A short chunk ends the table: its row count is only needed to tell whether other rows are in it.
+        const covered = full ? rows : Number((counts[i]!.get(...bound(after, ...end)) as [bigint])[0]);
+        return { text: text ?? Buffer.alloc(0), lines: Number(count), rows: covered, end };
       },
       otherRows: async (after, until) =>
         (others[after ? 1 : 0]!.all(...bound(after, ...until)) as Value[][]).map((r) => this.decode(table, r, textColumns)),
