@@ -48,6 +48,11 @@ export interface BulkTextLoad {
   zeroUnsafe?: string[];
   /** A text or binary value longer than this many bytes goes as values (the writer's limit for one row). */
   maxValueBytes?: number;
+  /**
+   * The loader refuses any JSON text that conformance would refuse (its JSON grammar is JSON.parse's), so a source
+   * need not check it: a refused batch goes by values.
+   */
+  checksJson?: boolean;
 }
 
 export interface BulkTextRequest {
@@ -113,6 +118,11 @@ export interface WriterCapabilities {
   transactionalDdl: boolean;
   /** The longest table, column, index or constraint name the target accepts. */
   maxIdentifierLength: number;
+  /**
+   * finishTable may run while the next table is written (it has a connection of its own): a table's indexes are
+   * built while the next one loads.
+   */
+  finishesAlongside?: boolean;
 }
 
 /** The writing side of an endpoint. Tables are created bare, filled, then given their indexes and constraints. */

@@ -234,6 +234,7 @@ async function copyAll(
     if (cp?.refused) byText.set(name, TableDigest.fromJSON(cp.refused));
   };
   if (state.phase === 'data') options.events({ type: 'phase', phase: 'data' });
+  let finishing: { done: Promise<void> } | undefined;
   for (const table of tables) {
     const ts = state.tables[table.name]!;
     if (ts.status === 'finished' || state.phase !== 'data') {
@@ -285,13 +286,29 @@ async function copyAll(
     } else {
       recordCommitted(table.name);
     }
-    options.events({ type: 'phase', phase: 'indexes', detail: table.name });
-    faultPoint(`index:${table.name}`);
-    await target.finishTable(table);
-    ts.status = 'finished';
-    writeState(options.statePath, state);
+    // One table finishes at a time; a writer that can finish alongside does so while the next table is copied.
+    await finishing?.done;
+    finishing = finishInBackground(async () => {
+      options.events({ type: 'phase', phase: 'indexes', detail: table.name });
+      faultPoint(`index:${table.name}`);
+      await target.finishTable(table);
+      ts.status = 'finished';
+      writeState(options.statePath, state);
+    });
+    if (!target.capabilities.finishesAlongside) await finishing.done;
   }
+  await finishing?.done;
   return { digests, byText };
+}
+
+/**
+ * Work that goes on while the caller continues; `done` settles when it has, with its failure if any. The failure is
+ * kept (not reported as unhandled) until `done` is awaited.
+ */
+function finishInBackground(work: () => Promise<void>): { done: Promise<void> } {
+  const done = work();
+  done.catch(() => {});
+  return { done };
 }
 
 /**
@@ -365,7 +382,13 @@ async function resetRecordedRun(recorded: RunState, target: DatasetWriter, event
 /** The tables whose primary key no two rows of the load can share (conformsOneToOne), so that it may be built after the data. */
 function keysAfterData(tables: TableSchema[], rules: ReadonlySet<string>): Set<string> {
   const safe = (t: TableSchema) =>
-    t.primaryKey !== undefined && t.primaryKey.columns.every((name) => conformsOneToOne(t.columns.find((c) => c.name === name)!, rules));
+    t.primaryKey !== undefined &&
+    t.primaryKey.columns.every((name) =>
+      conformsOneToOne(
+        t.columns.find((c) => c.name === name)!,
+        rules,
+      ),
+    );
   return new Set(tables.filter(safe).map((t) => t.name));
 }
 

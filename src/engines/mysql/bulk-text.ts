@@ -66,7 +66,7 @@ function field(column: ColumnSchema, c: string, request: BulkTextRequest): Field
     case 'json': {
       // MySQL's JSON type holds only valid JSON, and so does MariaDB's (a LONGTEXT whose json_valid() check made it
       // portable json, introspect.ts); anything else is checked here.
-      const checks = ['json', 'longtext'].includes(base) ? [] : [`JSON_VALID(${c})`];
+      const checks = ['json', 'longtext'].includes(base) || request.load.checksJson ? [] : [`JSON_VALID(${c})`];
       if (!request.limits.textAllowsNul) checks.push(`INSTR(${bytes(c)}, '\\u0000') = 0`);
       return { clean: checks.join(' AND '), text: utf8, escape: true };
     }

@@ -147,11 +147,12 @@ export class MysqlReader implements DatasetReader {
    * b > y)): MariaDB does not use an index range for row comparisons and would scan the table from its start.
    */
   private rangeWhere(table: TableSchema, key: string[], after: Value[] | undefined, until: Value[] | undefined): string {
-    const literals = (values: Value[]) =>
-      key.map((k, i) => sqlValue(values[i] ?? null, table.columns.find((c) => c.name === k)!.type));
+    const literals = (values: Value[]) => key.map((k, i) => sqlValue(values[i] ?? null, table.columns.find((c) => c.name === k)!.type));
     const compare = (values: Value[], strict: '>' | '<', inclusive: boolean) => {
       const lit = literals(values);
-      const alternatives = key.map((_, i) => [...key.slice(0, i).map((k, j) => `${q(k)} = ${lit[j]}`), `${q(key[i]!)} ${strict} ${lit[i]}`].join(' AND '));
+      const alternatives = key.map((_, i) =>
+        [...key.slice(0, i).map((k, j) => `${q(k)} = ${lit[j]}`), `${q(key[i]!)} ${strict} ${lit[i]}`].join(' AND '),
+      );
       if (inclusive) alternatives.push(key.map((k, j) => `${q(k)} = ${lit[j]}`).join(' AND '));
       if (key.length === 1) return `${q(key[0]!)} ${strict}${inclusive ? '=' : ''} ${lit[0]}`;
       return `${q(key[0]!)} ${strict}= ${lit[0]} AND (${alternatives.map((a) => `(${a})`).join(' OR ')})`;

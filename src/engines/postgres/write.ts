@@ -1,44 +1,49 @@
 import type pg from 'pg';
 import type { ValueLimits } from '../../core/conform.js';
 import type { BulkTextBatch, BulkTextLoad, CheckpointWrite, DatasetWriter, RejectedRow, WriterCapabilities } from '../../core/dataset.js';
-import { FerryError, safeMessage } from '../../core/errors.js';
 import type { NotCarried, TableSchema } from '../../core/schema.js';
 import type { Row } from '../../core/values.js';
 import type { WriterOptions } from '../engine.js';
 import { checkIdentifiers, constraintSql, createTableSql, indexSql, notCarriedDefaults, primaryKeyClause } from '../sql/ddl.js';
 import { clearCheckpoints, ensureCheckpointTable, readCheckpoints, saveCheckpoint, takeRunLock } from './bookkeeping.js';
-import { connectCreating, parsePgUrl, pgSecrets, pgServerVersion, useSchema, type PgEndpoint } from './connect.js';
+import { connectCreating, connectPg, parsePgUrl, pgServerVersion, useSchema, type PgEndpoint } from './connect.js';
 import { copyRows, copyText, COPY_FORMAT } from './copy.js';
 import { pgDialect } from './dialect.js';
+import { GIVE_UP, PgSession } from './session.js';
 import { createEnumSql, enumTypeName, quotePg as q } from './types.js';
-
-/** Thrown inside a batch's transaction to roll it back without an error (see writeInTransaction). */
-const GIVE_UP = Symbol('give up the batch');
 
 /**
  * Writes into one schema of a PostgreSQL database with `COPY … FROM STDIN`, one transaction per batch (the batch
  * and its checkpoint commit together). Tables are created bare, then given their indexes, identity positions and,
  * once every table is loaded, their foreign keys and checks, as pg_restore does.
  *
- * One connection does everything (it also holds the run lock), so operations are serialised: two batches never
- * share a transaction, whatever the caller's concurrency.
+ * One connection does everything but finishing tables (it also holds the run lock), so its operations are
+ * serialised: two batches never share a transaction, whatever the caller's concurrency. Tables are finished on a
+ * second connection, so that a table's indexes are built while the next table is written.
  */
 export class PgWriter implements DatasetWriter {
   readonly engine = 'postgres';
   readonly description: string;
   // text cannot hold U+0000; real takes NaN and ±Infinity.
   readonly limits: ValueLimits = { textAllowsNul: false, realAllowsSpecials: true };
-  readonly capabilities: WriterCapabilities = { transactionalDdl: true, maxIdentifierLength: pgDialect.maxIdentifierLength };
-  private queue: Promise<unknown> = Promise.resolve();
+  readonly capabilities: WriterCapabilities = {
+    transactionalDdl: true,
+    maxIdentifierLength: pgDialect.maxIdentifierLength,
+    finishesAlongside: true,
+  };
+  private readonly main: PgSession;
+  /** The connection that finishes tables, opened when the first table is finished. */
+  private finisher?: Promise<PgSession>;
   private closed = false;
   /** The checkpoint table is known to exist (a batch with a checkpoint has committed since it was last cleared). */
   private checkpointReady = false;
 
   private constructor(
-    private readonly client: pg.Client,
+    client: pg.Client,
     private readonly endpoint: PgEndpoint,
   ) {
     this.description = endpoint.description;
+    this.main = new PgSession(client, endpoint);
   }
 
   /** Connects, creating the database and the schema when they do not exist and `create` allows it. */
@@ -56,32 +61,32 @@ export class PgWriter implements DatasetWriter {
   }
 
   serverVersion(): Promise<string> {
-    return this.exclusive(() => pgServerVersion(this.client));
+    return this.main.exclusive((c) => pgServerVersion(c));
   }
 
   lock(): Promise<void> {
-    return this.exclusive(() => takeRunLock(this.client, this.endpoint));
+    return this.main.exclusive((c) => takeRunLock(c, this.endpoint));
   }
 
   readCheckpoints(runId: string): Promise<Map<string, string>> {
-    return this.exclusive(() => readCheckpoints(this.client, runId));
+    return this.main.exclusive((c) => readCheckpoints(c, runId));
   }
 
   async clearCheckpoints(runId: string): Promise<void> {
-    await this.transaction('cannot clear the checkpoints', () => clearCheckpoints(this.client, runId));
+    await this.main.transaction('cannot clear the checkpoints', (c) => clearCheckpoints(c, runId));
     // The table may be gone with the last run's checkpoints.
     this.checkpointReady = false;
   }
 
   truncateTable(table: TableSchema): Promise<void> {
-    return this.transaction(`cannot empty ${table.name}`, async () => {
-      await this.client.query(`TRUNCATE TABLE ONLY ${q(table.name)}`);
+    return this.main.transaction(`cannot empty ${table.name}`, async (c) => {
+      await c.query(`TRUNCATE TABLE ONLY ${q(table.name)}`);
     });
   }
 
   existingTables(names: string[]): Promise<string[]> {
-    return this.exclusive(async () => {
-      const r = await this.client.query<{ name: string }>(
+    return this.main.exclusive(async (client) => {
+      const r = await client.query<{ name: string }>(
         `SELECT c.relname::text AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE n.nspname = $1 AND c.relname = ANY($2::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')`,
         [this.endpoint.schema, names],
@@ -94,8 +99,8 @@ export class PgWriter implements DatasetWriter {
   /** Drops the tables (CASCADE: views and foreign keys on them go too) and the enum types ferry made for them. */
   async dropTables(names: string[]): Promise<void> {
     if (names.length === 0) return;
-    return this.transaction('cannot drop the tables', async () => {
-      const r = await this.client.query<{ table: string; column: string; type: string }>(
+    return this.main.transaction('cannot drop the tables', async (client) => {
+      const r = await client.query<{ table: string; column: string; type: string }>(
         `SELECT c.relname::text AS table, a.attname::text AS column, t.typname::text AS type
          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
            JOIN pg_type t ON t.oid = a.atttypid
@@ -104,8 +109,8 @@ export class PgWriter implements DatasetWriter {
       );
       // Only the types named as ferry names them: a user's own enum type may serve other tables.
       const ours = [...new Set(r.rows.filter((x) => x.type === enumTypeName(x.table, x.column)).map((x) => x.type))];
-      await this.client.query(`DROP TABLE IF EXISTS ${names.map(q).join(', ')} CASCADE`);
-      if (ours.length > 0) await this.client.query(`DROP TYPE IF EXISTS ${ours.map(q).join(', ')}`);
+      await client.query(`DROP TABLE IF EXISTS ${names.map(q).join(', ')} CASCADE`);
+      if (ours.length > 0) await client.query(`DROP TYPE IF EXISTS ${ours.map(q).join(', ')}`);
     });
   }
 
@@ -116,14 +121,14 @@ export class PgWriter implements DatasetWriter {
    */
   async createTables(tables: TableSchema[], options: { keysAfterData?: ReadonlySet<string> } = {}): Promise<void> {
     checkIdentifiers(pgDialect, tables);
-    return this.transaction('cannot create the tables', async () => {
+    return this.main.transaction('cannot create the tables', async (client) => {
       for (const t of tables) {
         for (const c of t.columns) {
           const sql = createEnumSql(t.name, c);
-          if (sql) await this.client.query(sql);
+          if (sql) await client.query(sql);
         }
       }
-      for (const t of tables) await this.client.query(createTableSql(pgDialect, t, { withoutPrimaryKey: options.keysAfterData?.has(t.name) }));
+      for (const t of tables) await client.query(createTableSql(pgDialect, t, { withoutPrimaryKey: options.keysAfterData?.has(t.name) }));
     });
   }
 
@@ -147,7 +152,7 @@ export class PgWriter implements DatasetWriter {
    * are known, in one transaction.
    */
   async writeBatch(table: TableSchema, rows: Row[], checkpoint?: CheckpointWrite): Promise<RejectedRow[]> {
-    return (await this.writeInTransaction(table, checkpoint, () => copyRows(this.client, table, rows)))!;
+    return (await this.writeInTransaction(table, checkpoint, (c) => copyRows(c, table, rows)))!;
   }
 
   /**
@@ -157,27 +162,30 @@ export class PgWriter implements DatasetWriter {
   private async writeInTransaction(
     table: TableSchema,
     checkpoint: CheckpointWrite | undefined,
-    write: () => Promise<RejectedRow[] | undefined>,
+    write: (client: pg.Client) => Promise<RejectedRow[] | undefined>,
   ): Promise<RejectedRow[] | undefined> {
-    const rejected = await this.transaction(`cannot write a batch into ${table.name}`, async () => {
-      const refused = await write();
-      if (refused === undefined) throw GIVE_UP;
-      if (checkpoint) {
-        if (!this.checkpointReady) await ensureCheckpointTable(this.client);
-        await saveCheckpoint(this.client, checkpoint.runId, checkpoint.table, checkpoint.state(refused));
-      }
-      return refused;
-    }).catch((e: unknown) => {
-      if (e === GIVE_UP) return undefined;
-      throw e;
-    });
+    const rejected = await this.main
+      .transaction(`cannot write a batch into ${table.name}`, async (client) => {
+        const refused = await write(client);
+        if (refused === undefined) throw GIVE_UP;
+        if (checkpoint) {
+          if (!this.checkpointReady) await ensureCheckpointTable(client);
+          await saveCheckpoint(client, checkpoint.runId, checkpoint.table, checkpoint.state(refused));
+        }
+        return refused;
+      })
+      .catch((e: unknown) => {
+        if (e === GIVE_UP) return undefined;
+        throw e;
+      });
     // Committed: the checkpoint table exists from now on, and later batches skip the statement that ensures it.
     if (checkpoint && rejected !== undefined) this.checkpointReady = true;
     return rejected;
   }
 
+  /** COPY's text; json input is parsed by the server as strictly as conformance parses it. */
   bulkTextLoad(): BulkTextLoad {
-    return { format: COPY_FORMAT };
+    return { format: COPY_FORMAT, checksJson: true };
   }
 
   /**
@@ -190,29 +198,32 @@ export class PgWriter implements DatasetWriter {
     rows: Row[],
     checkpoint?: CheckpointWrite,
   ): Promise<RejectedRow[] | undefined> {
-    return this.writeInTransaction(table, checkpoint, async () => {
-      if (text.lines > 0 && !(await copyText(this.client, table, text.chunks))) return undefined;
-      return copyRows(this.client, table, rows);
+    return this.writeInTransaction(table, checkpoint, async (client) => {
+      if (text.lines > 0 && !(await copyText(client, table, text.chunks))) return undefined;
+      return copyRows(client, table, rows);
     });
   }
 
   /**
-   * The primary key when it was left for after the data, unique constraints and indexes (those not already there: an
-   * interrupted run may have made some), ANALYZE for the planner, then each identity column's next value = max + 1.
+   * On the finishing connection: the primary key when it was left for after the data, unique constraints and indexes
+   * (those not already there: an interrupted run may have made some), ANALYZE for the planner, then each identity
+   * column's next value = max + 1.
    */
-  finishTable(table: TableSchema): Promise<void> {
-    return this.transaction(`cannot finish ${table.name}`, async () => {
+  async finishTable(table: TableSchema): Promise<void> {
+    this.finisher ??= this.openFinisher();
+    const session = await this.finisher;
+    return session.transaction(`cannot finish ${table.name}`, async (client) => {
       if (table.primaryKey) {
-        const r = await this.client.query(`SELECT 1 FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p'`, [q(table.name)]);
-        if (r.rowCount === 0) await this.client.query(`ALTER TABLE ${q(table.name)} ADD ${primaryKeyClause(pgDialect, table.primaryKey)}`);
+        const r = await client.query(`SELECT 1 FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p'`, [q(table.name)]);
+        if (r.rowCount === 0) await client.query(`ALTER TABLE ${q(table.name)} ADD ${primaryKeyClause(pgDialect, table.primaryKey)}`);
       }
-      const existing = await this.existingNames(table, true);
-      for (const sql of indexSql(pgDialect, table, existing)) await this.client.query(sql);
-      await this.client.query(`ANALYZE ${q(table.name)}`);
+      const existing = await this.existingNames(client, table, true);
+      for (const sql of indexSql(pgDialect, table, existing)) await client.query(sql);
+      await client.query(`ANALYZE ${q(table.name)}`);
       for (const c of table.columns.filter((col) => col.identity)) {
         const col = q(c.name);
         // Below 1 (empty table, or only ids ≤ 0) the sequence starts at 1, its default minimum.
-        await this.client.query(
+        await client.query(
           `SELECT setval(pg_get_serial_sequence($1, $2), GREATEST(COALESCE(max(${col}), 1), 1), COALESCE(max(${col}), 0) >= 1) FROM ${q(table.name)}`,
           [q(table.name), c.name],
         );
@@ -222,9 +233,9 @@ export class PgWriter implements DatasetWriter {
 
   /** Foreign keys and checks of every table not already there, in one transaction, once all the data is in. */
   finishSchema(tables: TableSchema[]): Promise<void> {
-    return this.transaction('cannot add the foreign keys and checks', async () => {
+    return this.main.transaction('cannot add the foreign keys and checks', async (client) => {
       for (const t of tables) {
-        for (const sql of constraintSql(pgDialect, t, await this.existingNames(t, false))) await this.client.query(sql);
+        for (const sql of constraintSql(pgDialect, t, await this.existingNames(client, t, false))) await client.query(sql);
       }
     });
   }
@@ -232,39 +243,30 @@ export class PgWriter implements DatasetWriter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.queue.catch(() => {});
-    await this.client.end().catch(() => {});
+    const finisher = this.finisher?.catch(() => undefined);
+    await this.main.close();
+    await (await finisher)?.close();
+  }
+
+  /** A second connection to the same schema (which exists: the tables are in it). */
+  private async openFinisher(): Promise<PgSession> {
+    const client = await connectPg(this.endpoint);
+    try {
+      await useSchema(client, this.endpoint, false);
+    } catch (e) {
+      await client.end().catch(() => {});
+      throw e;
+    }
+    return new PgSession(client, this.endpoint);
   }
 
   /** The table's constraint names, and with `indexes` every index name of the schema (index names are schema-wide). */
-  private async existingNames(table: TableSchema, indexes: boolean): Promise<Set<string>> {
-    const r = await this.client.query<{ name: string }>(
+  private async existingNames(client: pg.Client, table: TableSchema, indexes: boolean): Promise<Set<string>> {
+    const r = await client.query<{ name: string }>(
       `SELECT conname::text AS name FROM pg_constraint WHERE conrelid = $1::regclass
        UNION SELECT c.relname::text FROM pg_class c WHERE $2 AND c.relkind IN ('i', 'I') AND c.relnamespace = $3::regnamespace`,
       [q(table.name), indexes, q(this.endpoint.schema)],
     );
     return new Set(r.rows.map((row) => row.name));
-  }
-
-  /** Runs `work` in one transaction, after every earlier operation of this writer has finished. */
-  private transaction<T>(what: string, work: () => Promise<T>): Promise<T> {
-    return this.exclusive(async () => {
-      await this.client.query('BEGIN');
-      try {
-        const result = await work();
-        await this.client.query('COMMIT');
-        return result;
-      } catch (e) {
-        await this.client.query('ROLLBACK').catch(() => {});
-        if (e instanceof FerryError || e === GIVE_UP) throw e;
-        throw new FerryError('failed', `${this.description}: ${what}: ${safeMessage(e, pgSecrets(this.endpoint))}`, { cause: e });
-      }
-    });
-  }
-
-  private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work, work);
-    this.queue = run.catch(() => {});
-    return run;
   }
 }

@@ -59,7 +59,7 @@ function field(column: ColumnSchema, c: string, request: BulkTextRequest): Field
     case 'uuid':
       return { clean: `typeof(${c}) = 'text' AND ${c} GLOB '${UUID_GLOB}'`, text: c, escape: false };
     case 'json': {
-      const checks = [`typeof(${c}) = 'text'`, NO_NUL(c), `json_valid(${c})`];
+      const checks = [`typeof(${c}) = 'text'`, NO_NUL(c), ...(request.load.checksJson ? [] : [`json_valid(${c})`])];
       if (!request.limits.textAllowsNul) checks.push(`instr(${c}, '\\u0000') = 0`);
       return { clean: checks.join(' AND '), text: c, escape: true };
     }
@@ -102,26 +102,29 @@ function decimalField(c: string, precision: number | undefined, scale: number): 
   };
 }
 
-/** The first 19 characters of a timestamp: `YYYY-MM-DD HH:MM:SS`, digits where digits go. */
-const DATETIME_GLOB = '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]';
+/** A timestamp's first 19 characters: `YYYY-MM-DD HH:MM:SS`, digits where digits go. */
+const DATETIME = '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]';
 
 /**
  * A timestamp as conformance keeps it or trims it: `YYYY-MM-DD HH:MM:SS` and a fraction of 1 to 9 digits (cut to 6,
  * trailing zeros dropped), with `+00:00` for a time-zone-aware one. The date must be a real day (date() is asked only
- * past the 28th); the time's digits are the target's to check, as they are on the value path.
+ * past the 28th); the time's digits are the target's to check, as they are on the value path. The usual lengths
+ * (no fraction, or six digits) are matched by one pattern each.
  */
 function timestampField(c: string, tz: boolean, keepOffset: boolean): FieldSql {
   const base = tz ? `substr(${c}, 1, length(${c}) - 6)` : c;
+  const offset = tz ? '+00:00' : '';
   const day = `substr(${c}, 1, 10)`;
+  const shape =
+    `CASE length(${c}) WHEN ${26 + offset.length} THEN ${c} GLOB '${DATETIME}.[0-9][0-9][0-9][0-9][0-9][0-9]${offset}' ` +
+    `WHEN ${19 + offset.length} THEN ${c} GLOB '${DATETIME}${offset}' ` +
+    `ELSE ${c} GLOB '${DATETIME}.[0-9]*${offset}' AND NOT substr(${base}, 21) GLOB '*[^0-9]*' AND length(${base}) BETWEEN 21 AND 29 END`;
   const checks = [
     `typeof(${c}) = 'text'`,
-    `${c} GLOB '${DATETIME_GLOB}*'`,
-    ...(tz ? [`substr(${c}, -6) = '+00:00'`] : []),
+    shape,
     `${c} >= '0001'`,
-    `substr(${c}, 6, 2) BETWEEN '01' AND '12'`,
-    `substr(${c}, 9, 2) >= '01'`,
-    `(substr(${c}, 9, 2) <= '28' OR date(${day}) = ${day})`,
-    `(length(${base}) = 19 OR (substr(${c}, 20, 1) = '.' AND length(${base}) BETWEEN 21 AND 29 AND NOT substr(${base}, 21) GLOB '*[^0-9]*'))`,
+    `substr(${c}, 6, 5) BETWEEN '01-01' AND '12-31'`,
+    `(substr(${c}, 9, 2) BETWEEN '01' AND '28' OR date(${day}) = ${day})`,
   ];
   const trimmed = `CASE WHEN length(${base}) = 19 THEN ${base} ELSE rtrim(rtrim(substr(${base}, 1, 26), '0'), '.') END`;
   return { clean: checks.join(' AND '), text: tz && keepOffset ? `${trimmed} || '+00:00'` : trimmed, escape: false };
