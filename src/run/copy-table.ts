@@ -26,6 +26,8 @@ export interface TableProgress {
    * conformed rows the target refused, which verification takes away from the source's.
    */
   refused?: DigestJSON;
+  /** Rows committed as lines the source formatted (the others went as values). */
+  formatted?: number;
 }
 
 export interface CopyTableOptions {
@@ -47,6 +49,8 @@ export interface CopyTableOptions {
   digestFormat?: DigestFormat;
   /** Called after each committed batch, with the progress that was committed. */
   onCommitted?: (progress: TableProgress) => void;
+  /** Let the source format the rows as the target's bulk text when both can (default true). */
+  bulkText?: boolean;
 }
 
 export interface TableCopyResult {
@@ -58,6 +62,8 @@ export interface TableCopyResult {
   digest: TableDigest;
   /** Set when the source formatted the rows as bulk text: the digest of the rows the target refused (see TableProgress). */
   refused?: TableDigest;
+  /** Rows that went as lines the source formatted. */
+  formatted: number;
 }
 
 /** Rows per batch of values: their JavaScript values are what takes memory. */
@@ -91,13 +97,16 @@ export async function copyTable(
   const digest = resume ? TableDigest.fromJSON(resume.digest) : new TableDigest(options.digestFormat);
   let rowsDone = resume?.rowsDone ?? 0;
   let rejected = resume?.rejected ?? 0;
+  let formatted = resume?.formatted ?? 0;
   options.events({ type: 'table-start', table: table.name, rowsTotal: options.rowsTotal, rowsDone });
 
   const after = resume?.resumeKey ? decodeKey(resume.resumeKey) : undefined;
-  const load = writer.writeBulkText ? writer.bulkTextLoad?.(table) : undefined;
+  // A table keeps the way its first batches went: the rows fingerprinted as sent, or (bulk text) the source read again.
+  const startedByValues = resume !== undefined && resume.refused === undefined && resume.rowsDone > 0;
+  const load = writer.writeBulkText && options.bulkText !== false && !startedByValues ? writer.bulkTextLoad?.(table) : undefined;
   const textBatches =
     load && reader.readBulkText?.(table, { load, limits: writer.limits, after, batchRows: options.batchRows ?? TEXT_BATCH_ROWS });
-  const refused = textBatches ? (resume?.refused ? TableDigest.fromJSON(resume.refused) : digest.empty()) : undefined;
+  const refused = textBatches || resume?.refused ? (resume?.refused ? TableDigest.fromJSON(resume.refused) : digest.empty()) : undefined;
   const digesting = options.digest !== false;
 
   /** Conforms one batch's rows and fingerprints them (rows only): CPU work that overlaps the previous batch's write. */
@@ -142,7 +151,7 @@ export async function copyTable(
         rejectBytes: options.rejects.size(table.name),
         resumeKey: batch.resumeKey ? encodeKey(batch.resumeKey) : undefined,
         digest: digest.clone().merge(written).toJSON(),
-        ...(refused ? { refused: refused.clone().merge(refusedNow!).toJSON() } : {}),
+        ...(refused ? { refused: refused.clone().merge(refusedNow!).toJSON(), formatted: formatted + lines } : {}),
       };
       // Inside the open transaction: a kill here must lose the whole batch, never half of it.
       faultPoint(`uncommitted:${table.name}`, committed.rowsDone);
@@ -171,6 +180,7 @@ export async function copyTable(
     if (refusedNow) refused!.merge(refusedNow);
     rowsDone = committed!.rowsDone;
     rejected = committed!.rejected;
+    formatted += lines;
     options.onCommitted?.(committed!);
     options.events({ type: 'table-progress', table: table.name, rowsDone, rowsTotal: options.rowsTotal, rejected });
     faultPoint(`data:${table.name}`, rowsDone);
@@ -192,7 +202,7 @@ export async function copyTable(
   if (writing) await writing;
   const seconds = (performance.now() - started) / 1000;
   options.events({ type: 'table-done', table: table.name, rows: rowsDone, rejected, seconds });
-  return { table: table.name, rows: rowsDone, rejected, seconds, digest, ...(refused ? { refused } : {}) };
+  return { table: table.name, rows: rowsDone, rejected, seconds, digest, formatted, ...(refused ? { refused } : {}) };
 }
 
 type Prepare = (rows: Row[], resumeKey: Value[] | undefined, text?: { lines: BulkTextBatch; start?: Value[] }) => PreparedBatch;

@@ -43,6 +43,8 @@ export interface TableState {
   sourceRows?: number;
   /** Seconds the copy took (of the run that finished it). */
   seconds?: number;
+  /** Rows the source formatted as the target's bulk text (the rest went as values). */
+  formatted?: number;
 }
 
 /** Where a run keeps its state unless told otherwise: the working folder. */

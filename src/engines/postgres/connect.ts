@@ -65,8 +65,9 @@ export function parsePgUrl(endpoint: string): PgEndpoint {
 
 /**
  * Opens a client on the endpoint's database (or on `database` instead, for maintenance work), with the session
- * settings every ferry connection relies on: UTC so that timestamptz values read as `+00`, extra_float_digits=3
- * so that reals read back bit for bit, UTF-8 so that text is never transcoded.
+ * settings every ferry connection relies on: UTC so that timestamptz values read as `+00`, ISO dates, extra_float_digits=3
+ * so that reals read back bit for bit, UTF-8 so that text is never transcoded, and literals that take backslashes as
+ * they are.
  */
 export async function connectPg(ep: PgEndpoint, types?: pg.CustomTypesConfig, database = ep.database): Promise<pg.Client> {
   const client = new pg.Client({
@@ -87,7 +88,8 @@ export async function connectPg(ep: PgEndpoint, types?: pg.CustomTypesConfig, da
     await client.connect();
     // No timeouts: a snapshot is held open for the whole run, and an index on a large table takes what it takes.
     await client.query(
-      "SET TimeZone = 'UTC'; SET extra_float_digits = 3; SET client_encoding = 'UTF8'; " +
+      "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3; SET client_encoding = 'UTF8'; " +
+        'SET standard_conforming_strings = on; ' +
         'SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0',
     );
   } catch (e) {

@@ -1,12 +1,12 @@
 import type pg from 'pg';
-import type { DatasetReader, ReadOptions, RowBatch } from '../../core/dataset.js';
+import type { BulkTextBatch, BulkTextRequest, DatasetReader, ReadOptions, RowBatch } from '../../core/dataset.js';
 import { FerryError } from '../../core/errors.js';
 import { keyColumns, type Schema, type TableSchema } from '../../core/schema.js';
-import type { Row } from '../../core/values.js';
+import type { Row, Value } from '../../core/values.js';
 import type { ReaderOptions } from '../engine.js';
-import { keysetSelectSql } from '../sql/ddl.js';
+import { bulkTextBatches, lineSql, type BulkTextSource } from '../sql/bulk-text.js';
+import { pgBulkText } from './bulk-text.js';
 import { connectPg, parsePgUrl, pgServerVersion, useSchema, type PgEndpoint } from './connect.js';
-import { pgDialect } from './dialect.js';
 import { introspectPg, type Introspection, type TableReading } from './introspect.js';
 import { quotePg as q } from './types.js';
 import { READ_TYPES, asParameter } from './values.js';
@@ -24,6 +24,8 @@ export class PgReader implements DatasetReader {
   readonly engine = 'postgres';
   readonly description: string;
   private introspection?: Promise<Introspection>;
+  /** The introspection once it has arrived (readBulkText decides synchronously). */
+  private introspected?: Introspection;
   private cursors = 0;
   private closed = false;
   private queue: Promise<unknown> = Promise.resolve();
@@ -79,14 +81,12 @@ export class PgReader implements DatasetReader {
       return;
     }
     const keyIndexes = key.map((k) => table.columns.findIndex((c) => c.name === k));
+    const until = options.until?.map(asParameter) ?? [];
     let after = options.after;
     for (;;) {
-      // The shared builder reads FROM "t"; add ONLY (a function replacement: names may hold `$`).
-      const sql = keysetSelectSql(pgDialect, table, selectList, key, after !== undefined, options.batchRows).replace(
-        `SELECT ${selectList} FROM ${q(table.name)}`,
-        () => `SELECT ${selectList} FROM ${from}`,
-      );
-      const values = after?.map(asParameter);
+      const range = keyRange(key, after !== undefined, options.until !== undefined);
+      const sql = `SELECT ${selectList} FROM ${from}${range} ORDER BY ${key.map(q).join(', ')} LIMIT ${options.batchRows}`;
+      const values = [...(after?.map(asParameter) ?? []), ...until];
       const r = await this.exclusive(() => this.client.query<Row>({ text: sql, values, rowMode: 'array' }));
       if (r.rows.length === 0) return;
       const last = r.rows[r.rows.length - 1]!;
@@ -94,6 +94,55 @@ export class PgReader implements DatasetReader {
       yield { rows: r.rows, resumeKey: after };
       if (r.rows.length < options.batchRows) return;
     }
+  }
+
+  /**
+   * Bulk text formatted by the server (postgres/bulk-text.ts), for tables read by key. Each chunk is a query for
+   * where it ends (a walk of the key's index) and one for its lines as a single text; only when some rows were not
+   * formatted, a third reads them as values.
+   */
+  readBulkText(table: TableSchema, request: BulkTextRequest): AsyncIterable<BulkTextBatch> | undefined {
+    const key = keyColumns(table);
+    // How each column is read is known once the schema has been read (it has, before any copy).
+    const reading = this.introspected?.reading.get(table.name);
+    const sql = key && reading && lineSql(pgBulkText(reading.asText), table, q, request);
+    if (!key || !reading || !sql) return undefined;
+    const from = `${reading.only ? 'ONLY ' : ''}${q(table.name)}`;
+    const order = key.map(q).join(', ');
+    const keys = key.map(q).join(', ');
+    const params = (...keys: (Value[] | undefined)[]) => keys.flatMap((k) => k?.map(asParameter) ?? []);
+    const query = (text: string, values: unknown[]) =>
+      this.exclusive(() => this.client.query<Value[]>({ text, values, rowMode: 'array' })).then((r) => r.rows);
+    const source: BulkTextSource = {
+      chunkBytes: 2 * 1024 * 1024,
+      chunk: async (after, rows) => {
+        const where = keyRange(key, after !== undefined, false);
+        let [end] = await query(`SELECT ${keys} FROM ${from}${where} ORDER BY ${order} LIMIT 1 OFFSET ${rows - 1}`, params(after));
+        const full = end !== undefined;
+        if (!end) {
+          const desc = key.map((k) => `${q(k)} DESC`).join(', ');
+          [end] = await query(`SELECT ${keys} FROM ${from}${where} ORDER BY ${desc} LIMIT 1`, params(after));
+          if (!end) return { text: Buffer.alloc(0), lines: 0, rows: 0 };
+        }
+        // OFFSET 0 keeps the line computed once per row (the subquery is not pulled up into both aggregates).
+        const range = keyRange(key, after !== undefined, true);
+        const [[text, count, lines]] = (await query(
+          `SELECT string_agg(l, ''), count(*), count(l) FROM (SELECT CASE WHEN ${sql.clean} THEN ${sql.line} END AS l FROM ${from}${range} OFFSET 0) s`,
+          params(after, end),
+        )) as [[string | null, string, string]];
+        const covered = Number(count);
+        return { text: Buffer.from(text ?? '', 'utf8'), lines: Number(lines), rows: full ? rows : covered, end };
+      },
+      otherRows: async (after, until) => {
+        const selectList = table.columns.map((c) => (reading.asText.has(c.name) ? `${q(c.name)}::text` : q(c.name))).join(', ');
+        const range = keyRange(key, after !== undefined, true);
+        return (await query(
+          `SELECT ${selectList} FROM ${from}${range} AND NOT ${sql.clean} ORDER BY ${order}`,
+          params(after, until),
+        )) as Row[];
+      },
+    };
+    return bulkTextBatches(source, request);
   }
 
   private async *readByCursor(select: string, batchRows: number): AsyncIterable<RowBatch> {
@@ -127,7 +176,10 @@ export class PgReader implements DatasetReader {
   }
 
   private introspect(): Promise<Introspection> {
-    this.introspection ??= this.exclusive(() => introspectPg(this.client, this.endpoint.schema, this.options.tables));
+    this.introspection ??= this.exclusive(() => introspectPg(this.client, this.endpoint.schema, this.options.tables)).then((done) => {
+      this.introspected = done;
+      return done;
+    });
     return this.introspection;
   }
 
@@ -148,4 +200,15 @@ export class PgReader implements DatasetReader {
     await this.client.query('ROLLBACK').catch(() => {});
     await this.client.end().catch(() => {});
   }
+}
+
+/**
+ * The WHERE clause of a key range, with its parameters in order: after the first position (when `after`), up to the
+ * second, included (when `until`); ` WHERE true` for the whole table. Row comparisons use the key's index.
+ */
+function keyRange(key: string[], after: boolean, until: boolean): string {
+  const tuple = `(${key.map(q).join(', ')})`;
+  const params = (from: number) => `(${key.map((_, i) => `$${from + i + 1}`).join(', ')})`;
+  const parts = [...(after ? [`${tuple} > ${params(0)}`] : []), ...(until ? [`${tuple} <= ${params(after ? key.length : 0)}`] : [])];
+  return ` WHERE ${parts.length > 0 ? parts.join(' AND ') : 'true'}`;
 }
