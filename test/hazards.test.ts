@@ -287,3 +287,41 @@ describe('doubles keep every digit', async () => {
     });
   }
 });
+
+describe('fractions of a second past the column’s digits', async () => {
+  // SQLite keeps whatever text a TIMESTAMP(3) column is given; PostgreSQL and MySQL would round the extra digits
+  // without a word. Such a value is refused (with the reason); one whose extra digits are zeros is carried.
+  for (const to of ENGINE_NAMES) {
+    test(`sqlite → ${to}`, { skip: (await requireServer(to)).skip }, async () => {
+      const source = await scratchDb('sqlite', 'frac');
+      const target = await scratchDb(to, 'frac_to');
+      const dir = tempDir();
+      try {
+        await sqlOn('sqlite', source.url, [
+          'CREATE TABLE f (id INTEGER PRIMARY KEY, at TIMESTAMP(3), t TIME(0))',
+          "INSERT INTO f VALUES (1, '2024-01-01 10:00:00.123', '10:00:00')",
+          "INSERT INTO f VALUES (2, '2024-01-01 10:00:00.1234', NULL)",
+          "INSERT INTO f VALUES (3, '2024-01-01 10:00:00.123000', '10:00:00.5')",
+          "INSERT INTO f VALUES (4, '2024-01-01 10:00:00.1234567', NULL)",
+        ]);
+        const result = await migrate({ source: source.url, target: target.url, rejectsDir: dir.path, statePath: join(dir.path, 's.json') });
+        const rounding = to !== 'sqlite';
+        const refused = readFileSync(join(dir.path, 'f.ndjson'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { row: { id: number }; reason: string });
+        // Seven digits are past a microsecond everywhere; four past a TIMESTAMP(3) and half a second past a TIME(0)
+        // only where the target rounds.
+        assert.deepEqual(refused.map((r) => r.row.id).sort(), rounding ? [2, 3, 4] : [4]);
+        for (const r of refused) assert.match(r.reason, /fractional-second digits/);
+        assert.equal(result.rejected, refused.length);
+        assert.equal(result.verified, true);
+        const rows = await readAll(target.url, 'f');
+        assert.match(String(rows.get(1)![1]), /^2024-01-01[ T]10:00:00\.123/);
+      } finally {
+        await Promise.all([source.drop(), target.drop()]);
+        dir.remove();
+      }
+    });
+  }
+});

@@ -11,6 +11,17 @@ export interface ValueLimits {
   textAllowsNul: boolean;
   /** Reals may be NaN or ±Infinity (MySQL cannot store them; SQLite turns NaN into NULL). */
   realAllowsSpecials: boolean;
+  /**
+   * Times and timestamps are rounded to their column's fractional digits (PostgreSQL, MySQL), so a value with more
+   * is refused rather than rounded. Without it (SQLite, backups) a value keeps its digits, up to microseconds.
+   */
+  fractionsRounded?: boolean;
+}
+
+/** The fractional-second digits a time or timestamp column keeps on a target: microseconds at most, fewer by its precision where the target rounds. */
+export function fractionDigitsKept(type: PortableType, limits: ValueLimits): number {
+  const precision = type.kind === 'time' || type.kind === 'timestamp' ? type.precision : undefined;
+  return limits.fractionsRounded ? Math.min(precision ?? 6, 6) : 6;
 }
 
 /**
@@ -89,6 +100,7 @@ export function makeConformer(column: ColumnSchema, limits: ValueLimits, rules: 
 }
 
 function typeChecker(type: PortableType, limits: ValueLimits, rules: ReadonlySet<string>): (v: Value) => Value | Refusal {
+  const kept = fractionDigitsKept(type, limits);
   const mismatch = (v: Value) => bad(`${kindOf(v)} value ${describeValue(v)} in a ${type.kind} column`);
   switch (type.kind) {
     case 'integer': {
@@ -194,7 +206,7 @@ function typeChecker(type: PortableType, limits: ValueLimits, rules: ReadonlySet
         if (typeof v !== 'string') return mismatch(v);
         const m = TIME.exec(v);
         if (!m || Number(m[1]) > 23 || Number(m[2]) > 59 || Number(m[3]) > 59) return bad(`${describeValue(v)} is not a time of day`);
-        return v;
+        return tooPrecise(v, m[4], kept) ?? v;
       };
     case 'timestamp':
       return (v) => {
@@ -204,9 +216,19 @@ function typeChecker(type: PortableType, limits: ValueLimits, rules: ReadonlySet
         if (!m) return bad(`${describeValue(v)} is not a timestamp (YYYY-MM-DD HH:MM:SS[.ffffff])`);
         if (isZeroDate(m[1]!)) return rules.has('zero-date=null') ? null : bad(`zero date ${v}`);
         if (!validDate(m[1]!)) return bad(`${v} is not a valid date`);
-        return normalizeTimestamp(m[1]!, m[2]!, m[3], m[4], type.tz, v);
+        return tooPrecise(v, m[3], kept) ?? normalizeTimestamp(m[1]!, m[2]!, m[3], m[4], type.tz, v);
       };
   }
+}
+
+/** A refusal when a fraction of a second (`.123400`) has more significant digits than the column keeps. */
+function tooPrecise(v: string, fraction: string | undefined, kept: number): Refusal | undefined {
+  if (fraction === undefined || fraction.length - 1 <= kept) return undefined;
+  let digits = fraction.length - 1;
+  while (digits > kept && fraction.charCodeAt(digits) === 48) digits--;
+  if (digits <= kept) return undefined;
+  const why = kept < 6 ? `the column keeps ${kept} and the target would round it` : 'ferry carries microseconds (6 digits) at most';
+  return bad(`${v} has ${digits} fractional-second digits; ${why}`);
 }
 
 function kindOf(v: Value): string {

@@ -48,6 +48,8 @@ export interface BulkTextLoad {
   zeroUnsafe?: string[];
   /** A text or binary value longer than this many bytes goes as values (the writer's limit for one row). */
   maxValueBytes?: number;
+  /** Decimal columns of no declared precision that the target holds only within these bounds: others go as values. */
+  decimalBounds?: Record<string, { precision: number; scale: number }>;
   /**
    * The loader refuses any JSON text that conformance would refuse (its JSON grammar is JSON.parse's), so a source
    * need not check it: a refused batch goes by values.

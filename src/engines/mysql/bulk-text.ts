@@ -1,5 +1,6 @@
 import type { BulkTextRequest } from '../../core/dataset.js';
 import type { ColumnSchema } from '../../core/schema.js';
+import { fractionDigitsKept } from '../../core/conform.js';
 import { integerRange } from '../../core/types.js';
 import type { BulkTextDialect, FieldSql } from '../sql/bulk-text.js';
 import { quoteString } from './literals.js';
@@ -75,17 +76,26 @@ function field(column: ColumnSchema, c: string, request: BulkTextRequest): Field
       return { clean: '', text: `CONCAT(${quoteString(format.binaryPrefix)}, HEX(${c}))`, escape: false };
     case 'date':
       return base === 'date' ? { clean: realDay(c), text: bytes(c), escape: false } : undefined;
-    case 'time':
+    case 'time': {
       // Conformance keeps a time of day as the server spells it; negative times and times past a day are refused there.
       if (base !== 'time') return undefined;
-      return { clean: `${c} BETWEEN '00:00:00' AND '23:59:59.999999'`, text: bytes(c), escape: false };
+      const clean = [`${c} BETWEEN '00:00:00' AND '23:59:59.999999'`, ...fractionFits(c, native, fractionDigitsKept(type, request.limits))];
+      return { clean: clean.join(' AND '), text: bytes(c), escape: false };
+    }
     case 'timestamp': {
       if (base !== (type.tz ? 'timestamp' : 'datetime')) return undefined;
       // The server pads the fraction to the column's digits; conformance drops trailing zeros (and a bare point).
       const text = (type.precision ?? 0) > 0 ? `TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM ${bytes(c)}))` : bytes(c);
-      return { clean: realDay(c), text: type.tz && format.timestampOffset ? `CONCAT(${text}, '+00:00')` : text, escape: false };
+      const clean = [realDay(c), ...fractionFits(c, native, fractionDigitsKept(type, request.limits))];
+      return { clean: clean.join(' AND '), text: type.tz && format.timestampOffset ? `CONCAT(${text}, '+00:00')` : text, escape: false };
     }
   }
+}
+
+/** The fraction of a second has no more digits than the target keeps (none to check when the column has no more). */
+function fractionFits(c: string, native: string, digits: number): string[] {
+  const held = Number(/\((\d)\)/.exec(native)?.[1] ?? 0);
+  return held <= digits ? [] : [`MICROSECOND(${c}) % ${10 ** (6 - digits)} = 0`];
 }
 
 /** The values a MySQL integer type holds, or undefined for a type that is not one. */

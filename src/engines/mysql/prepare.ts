@@ -89,26 +89,14 @@ export function layoutNotes(d: MysqlDialect, tables: TableSchema[]): NotCarried[
 }
 
 /**
- * Checks of values that MySQL would change without an error: fractions of a second beyond the column's precision
- * (rounded) and decimals beyond decimal(65,30) in a column that had no precision (rounded or refused). Each returns
- * why the value cannot be written, or undefined.
+ * Checks of values that MySQL would change without an error: decimals beyond decimal(65,30) in a column that had no
+ * precision (rounded or refused). Each returns why the value cannot be written, or undefined. (Fractions of a second
+ * past a column's digits are refused by conformance, for every target that rounds them.)
  */
 export function valueChecks(d: MysqlDialect, table: TableSchema): { index: number; check: (v: Value) => string | undefined }[] {
   const out: { index: number; check: (v: Value) => string | undefined }[] = [];
   table.columns.forEach((c, index) => {
     const native = d.nativeColumn(c, table);
-    const fsp = native.fsp;
-    if (fsp !== undefined && fsp < 6) {
-      out.push({
-        index,
-        check: (v) => {
-          const digits = typeof v === 'string' ? (/\.(\d+)/.exec(v)?.[1] ?? '').replace(/0+$/, '').length : 0;
-          return digits > fsp
-            ? `${v} has ${digits} fractional-second digits; ${native.sql} keeps ${fsp} and MySQL would round it`
-            : undefined;
-        },
-      });
-    }
     const dec = native.decimal;
     if (dec) {
       out.push({

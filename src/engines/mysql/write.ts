@@ -39,8 +39,8 @@ const STATEMENT_BYTES = 4 * 1024 * 1024;
 export class MysqlWriter implements DatasetWriter {
   readonly engine = 'mysql';
   readonly description: string;
-  // MySQL has no NaN or infinities; text and blobs hold NUL.
-  readonly limits: ValueLimits = { textAllowsNul: true, realAllowsSpecials: false };
+  // MySQL has no NaN or infinities; text and blobs hold NUL; fractions of a second past a column's digits are rounded.
+  readonly limits: ValueLimits = { textAllowsNul: true, realAllowsSpecials: false, fractionsRounded: true };
   readonly capabilities: WriterCapabilities = { transactionalDdl: false, maxIdentifierLength: 64 };
   private checkpointReady = false;
   /** LOAD DATA LOCAL until the server refuses it (local_infile off): then INSERTs. */
@@ -220,18 +220,24 @@ export class MysqlWriter implements DatasetWriter {
   }
 
   /**
-   * LOAD DATA's text, for tables whose every value it stores exactly: not for fractions of a second or decimals that
-   * the valueChecks would refuse. With a SET clause (binary columns), an AUTO_INCREMENT 0 goes as a value (see
-   * load-data.ts), and so does any value that might not fit one packet.
+   * LOAD DATA's text. The bounds MySQL gives decimals of no declared precision (which valueChecks holds values to) are
+   * declared, so that the source leaves values past them to the value path. With a SET clause (binary columns), an
+   * AUTO_INCREMENT 0 goes as a value (see load-data.ts), and so does any value that might not fit one packet.
    */
   bulkTextLoad(table: TableSchema): BulkTextLoad | undefined {
-    if (!this.loadData || valueChecks(this.dialect, table).length > 0) return undefined;
+    if (!this.loadData) return undefined;
     const auto = autoIncrementColumn(table);
     const withSet = table.columns.some((c) => c.type.kind === 'binary');
+    const decimalBounds: Record<string, { precision: number; scale: number }> = {};
+    for (const c of table.columns) {
+      const native = this.dialect.nativeColumn(c, table);
+      if (native.decimal) decimalBounds[c.name] = native.decimal;
+    }
     return {
       format: LOAD_DATA_FORMAT,
       zeroUnsafe: auto && withSet ? [auto.name] : [],
       maxValueBytes: Math.floor(this.maxPacket / 4),
+      decimalBounds,
     };
   }
 

@@ -1,3 +1,4 @@
+import { fractionDigitsKept } from '../../core/conform.js';
 import type { BulkTextRequest } from '../../core/dataset.js';
 import type { ColumnSchema } from '../../core/schema.js';
 import type { BulkTextDialect, FieldSql } from '../sql/bulk-text.js';
@@ -61,16 +62,23 @@ function field(column: ColumnSchema, c: string, request: BulkTextRequest): Field
       return native === 'bytea' ? { clean: '', text: `${literal(format.binaryPrefix)} || encode(${c}, 'hex')`, escape: false } : undefined;
     case 'date':
       return native === 'date' ? { clean: `${c} BETWEEN '0001-01-01' AND '9999-12-31'`, text: `${c}::text`, escape: false } : undefined;
-    case 'time':
-      return /^time\b.*without time zone$|^time$/.test(native)
-        ? { clean: `${c} < '24:00:00'`, text: `${c}::text`, escape: false }
-        : undefined;
+    case 'time': {
+      if (!/^time\b.*without time zone$|^time$/.test(native)) return undefined;
+      const clean = [`${c} < '24:00:00'`, ...fractionFits(c, type.precision, fractionDigitsKept(type, request.limits))];
+      return { clean: clean.join(' AND '), text: `${c}::text`, escape: false };
+    }
     case 'timestamp': {
       if (!native.startsWith('timestamp')) return undefined;
-      if (!type.tz) return { clean: TIMESTAMP_RANGE(c), text: `${c}::text`, escape: false };
+      const clean = [TIMESTAMP_RANGE(c), ...fractionFits(c, type.precision, fractionDigitsKept(type, request.limits))].join(' AND ');
+      if (!type.tz) return { clean, text: `${c}::text`, escape: false };
       // Read in UTC as `… +00`: the portable spelling is `+00:00`, or none for a target that holds UTC without one.
       const text = format.timestampOffset ? `${c}::text || ':00'` : `(${c} AT TIME ZONE 'UTC')::text`;
-      return { clean: TIMESTAMP_RANGE(c), text, escape: false };
+      return { clean, text, escape: false };
     }
   }
+}
+
+/** The fraction of a second has no more digits than the target keeps (none to check when the column holds no more). */
+function fractionFits(c: string, held: number | undefined, digits: number): string[] {
+  return (held ?? 6) <= digits ? [] : [`extract(microseconds FROM ${c})::bigint % ${10 ** (6 - digits)} = 0`];
 }

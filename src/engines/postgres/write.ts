@@ -24,8 +24,8 @@ import { createEnumSql, enumTypeName, quotePg as q } from './types.js';
 export class PgWriter implements DatasetWriter {
   readonly engine = 'postgres';
   readonly description: string;
-  // text cannot hold U+0000; real takes NaN and ±Infinity.
-  readonly limits: ValueLimits = { textAllowsNul: false, realAllowsSpecials: true };
+  // text cannot hold U+0000; real takes NaN and ±Infinity; fractions of a second past a column's digits are rounded.
+  readonly limits: ValueLimits = { textAllowsNul: false, realAllowsSpecials: true, fractionsRounded: true };
   readonly capabilities: WriterCapabilities = {
     transactionalDdl: true,
     maxIdentifierLength: pgDialect.maxIdentifierLength,

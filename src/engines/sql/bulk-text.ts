@@ -132,10 +132,12 @@ const BATCH_BYTES = 8 * 1024 * 1024;
 
 /**
  * Rows per chunk: the estimate as a power of two, so that it changes seldom, between 16 and 16,384 (a server sends
- * a chunk as rows, and a JavaScript value per row is memory).
+ * a chunk as rows, and a JavaScript value per row is memory), and at most a quarter of a batch, so that a batch
+ * overshoots its row count by a quarter at most.
  */
-function chunkSize(estimate: number): number {
-  return 2 ** Math.max(4, Math.min(14, Math.round(Math.log2(Math.max(1, estimate)))));
+function chunkSize(estimate: number, batchRows: number): number {
+  const most = Math.max(4, Math.min(14, Math.floor(Math.log2(Math.max(16, batchRows / 4)))));
+  return 2 ** Math.max(4, Math.min(most, Math.round(Math.log2(Math.max(1, estimate)))));
 }
 
 /**
@@ -144,15 +146,15 @@ function chunkSize(estimate: number): number {
  */
 export async function* bulkTextBatches(source: BulkTextSource, request: BulkTextRequest): AsyncIterable<BulkTextBatch> {
   let after = request.after;
-  let chunkRows = 256;
   const chunkBytes = source.chunkBytes ?? 256 * 1024;
+  let chunkRows = chunkSize(256, request.batchRows);
   for (;;) {
     const batch: BulkTextBatch = { chunks: [], lines: 0, rows: [], resumeKey: [] };
     let covered = 0;
     let bytes = 0;
     let done = false;
-    // A batch ends once it holds batchRows rows, so it may hold up to one chunk more: chunks keep their size, which
-    // lets a server work on the next one ahead.
+    // A batch ends once it holds batchRows rows, so it may hold up to one chunk more (a quarter of a batch): chunks
+    // keep their size, which lets a server work on the next one ahead.
     while (covered < request.batchRows && bytes < BATCH_BYTES) {
       const want = chunkRows;
       const chunk = await source.chunk(after, want);
@@ -167,7 +169,7 @@ export async function* bulkTextBatches(source: BulkTextSource, request: BulkText
       bytes += chunk.text.length;
       after = chunk.end;
       batch.resumeKey = chunk.end;
-      if (chunk.lines > 0) chunkRows = chunkSize((chunkBytes * chunk.lines) / Math.max(1, chunk.text.length));
+      if (chunk.lines > 0) chunkRows = chunkSize((chunkBytes * chunk.lines) / Math.max(1, chunk.text.length), request.batchRows);
       if (chunk.rows < want) {
         done = true;
         break;

@@ -1,5 +1,6 @@
 import type { BulkTextRequest } from '../../core/dataset.js';
 import type { ColumnSchema } from '../../core/schema.js';
+import { fractionDigitsKept } from '../../core/conform.js';
 import { integerRange } from '../../core/types.js';
 import type { BulkTextDialect, FieldSql } from '../sql/bulk-text.js';
 
@@ -47,8 +48,11 @@ function field(column: ColumnSchema, c: string, request: BulkTextRequest): Field
         text: `CAST(${c} AS TEXT)`,
         escape: false,
       };
-    case 'decimal':
-      return decimalField(c, type.precision, type.scale ?? 0);
+    case 'decimal': {
+      // Without a declared precision, the target's own bounds (if any) are the ones to fit.
+      const bounds = type.precision === undefined ? request.load.decimalBounds?.[column.name] : undefined;
+      return decimalField(c, type.precision ?? bounds?.precision, type.precision === undefined ? (bounds?.scale ?? 0) : (type.scale ?? 0));
+    }
     case 'text':
     case 'enum': {
       const checks = [`typeof(${c}) = 'text'`, NO_NUL(c)];
@@ -73,7 +77,7 @@ function field(column: ColumnSchema, c: string, request: BulkTextRequest): Field
       // Only whole seconds: a fraction is kept as written by conformance, and time() would drop it.
       return { clean: `typeof(${c}) = 'text' AND time(${c}) = ${c}`, text: c, escape: false };
     case 'timestamp':
-      return timestampField(c, type.tz, format.timestampOffset);
+      return timestampField(c, type.tz, format.timestampOffset, fractionDigitsKept(type, request.limits));
   }
 }
 
@@ -106,26 +110,29 @@ function decimalField(c: string, precision: number | undefined, scale: number): 
 const DATETIME = '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]';
 
 /**
- * A timestamp as conformance keeps it or trims it: `YYYY-MM-DD HH:MM:SS` and a fraction of 1 to 9 digits (cut to 6,
- * trailing zeros dropped), with `+00:00` for a time-zone-aware one. The date must be a real day (date() is asked only
+ * A timestamp as conformance keeps it or trims it: `YYYY-MM-DD HH:MM:SS` and a fraction of 1 to 6 digits (trailing
+ * zeros dropped), with `+00:00` for a time-zone-aware one. The date must be a real day (date() is asked only
  * past the 28th); the time's digits are the target's to check, as they are on the value path. The usual lengths
- * (no fraction, or six digits) are matched by one pattern each.
+ * (no fraction, or six digits) are matched by one pattern each. A target that rounds past a number of digits gets
+ * only values that have no more.
  */
-function timestampField(c: string, tz: boolean, keepOffset: boolean): FieldSql {
+function timestampField(c: string, tz: boolean, keepOffset: boolean, fractionDigits: number): FieldSql {
   const base = tz ? `substr(${c}, 1, length(${c}) - 6)` : c;
   const offset = tz ? '+00:00' : '';
   const day = `substr(${c}, 1, 10)`;
   const shape =
     `CASE length(${c}) WHEN ${26 + offset.length} THEN ${c} GLOB '${DATETIME}.[0-9][0-9][0-9][0-9][0-9][0-9]${offset}' ` +
     `WHEN ${19 + offset.length} THEN ${c} GLOB '${DATETIME}${offset}' ` +
-    `ELSE ${c} GLOB '${DATETIME}.[0-9]*${offset}' AND NOT substr(${base}, 21) GLOB '*[^0-9]*' AND length(${base}) BETWEEN 21 AND 29 END`;
+    `ELSE ${c} GLOB '${DATETIME}.[0-9]*${offset}' AND NOT substr(${base}, 21) GLOB '*[^0-9]*' AND length(${base}) BETWEEN 21 AND 26 END`;
   const checks = [
     `typeof(${c}) = 'text'`,
     shape,
     `${c} >= '0001'`,
     `substr(${c}, 6, 5) BETWEEN '01-01' AND '12-31'`,
     `(substr(${c}, 9, 2) BETWEEN '01' AND '28' OR date(${day}) = ${day})`,
+    // No more digits (trailing zeros aside) than the target keeps.
+    ...(fractionDigits < 6 ? [`length(rtrim(substr(${base}, 21), '0')) <= ${fractionDigits}`] : []),
   ];
-  const trimmed = `CASE WHEN length(${base}) = 19 THEN ${base} ELSE rtrim(rtrim(substr(${base}, 1, 26), '0'), '.') END`;
+  const trimmed = `CASE WHEN length(${base}) = 19 THEN ${base} ELSE rtrim(rtrim(${base}, '0'), '.') END`;
   return { clean: checks.join(' AND '), text: tz && keepOffset ? `${trimmed} || '+00:00'` : trimmed, escape: false };
 }
