@@ -1,7 +1,7 @@
 /**
  * Resume after any interruption. A real `ferry migrate` child is killed with SIGKILL at many points — during
  * schema creation, between tables, at several row counts inside a 200,000-row table (after a batch commits, and inside its transaction), inside a table without a
- * key, during index builds, before constraints, during verification — on three engine pairs, and the same command run again must
+ * key, during index builds, before constraints, during verification — on four engine pairs, and the same command run again must
  * finish with a target that verifies equal to the source: no row lost, none written twice.
  */
 import assert from 'node:assert/strict';
@@ -25,10 +25,13 @@ const KILL_POINTS = [
   'verify',
 ];
 
+// The first three pairs cover every engine as source and as target; SQLite, PostgreSQL and MySQL sources format
+// bulk text for the PostgreSQL and MySQL targets of the first, second and fourth, and mysql → sqlite goes as values.
 const PAIRS: [EngineName, EngineName][] = [
   ['sqlite', 'postgres'],
   ['postgres', 'mysql'],
   ['mysql', 'sqlite'],
+  ['mysql', 'postgres'],
 ];
 
 const work = tempDir();

@@ -38,7 +38,15 @@ export class PgSession {
       } catch (e) {
         await client.query('ROLLBACK').catch(() => {});
         if (e instanceof FerryError || e === GIVE_UP) throw e;
-        throw new FerryError('failed', `${this.endpoint.description}: ${what}: ${safeMessage(e, pgSecrets(this.endpoint))}`, { cause: e });
+        const { code, detail } = e as { code?: string; detail?: string };
+        const message = `${this.endpoint.description}: ${what}: ${safeMessage(e, pgSecrets(this.endpoint))}${detail ? ` (${detail.slice(0, 300)})` : ''}`;
+        // A unique key or index built after the data meets two equal values: values distinct in the source that are
+        // one value in the target (a UUID's case, a timestamp's time zone).
+        const hint =
+          code === '23505'
+            ? 'two rows have the same value here (it may differ only in spelling in the source): fix them in the source, then run the same command again to resume'
+            : undefined;
+        throw new FerryError('failed', message, { cause: e, hint });
       }
     });
   }
