@@ -4,7 +4,8 @@
  * values chosen to sit on every edge of the formatting rules is migrated twice — as text where the source can, and
  * with bulk text turned off — and the two targets must hold the same rows, value for value, with the same rejects.
  * The first run must really have gone as text (most rows formatted by the source), and a batch the target refuses
- * must have been written again as values.
+ * must have been written again as values. A backup's lines are transcoded straight into bulk text on restore
+ * (backup/bulk-text.ts), under the same test.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -12,7 +13,9 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Row } from '../src/core/values.js';
 import { openSource } from '../src/ops/endpoints.js';
+import { backup } from '../src/ops/backup.js';
 import { migrate, type MigrateResult } from '../src/ops/migrate.js';
+import { restore } from '../src/ops/restore.js';
 import { verify } from '../src/ops/verify.js';
 import type { RunEvent } from '../src/run/events.js';
 import { requireServer, scratchDb, sqlOn, tempDir, type EngineName } from './helpers/servers.js';
@@ -95,6 +98,15 @@ const EDGES: [string, (typeof COLUMNS)[number], Partial<Record<EngineName, Sql>>
   ['text that reads as NULL', 't', text('\\N')],
   ['text of a backslash and n', 't', text('a\\nb')],
   ['text emoji', 't', all("'emoji 😀 café ß 漢字'")],
+  [
+    'text with quotes and control characters',
+    't',
+    {
+      sqlite: "'say \"hi\" ' || char(1) || char(31) || char(12) || ' a/b'",
+      postgres: 'E\'say "hi" \\001\\037\\f a/b\'',
+      mysql: "CONCAT('say \"hi\" ', CHAR(1), CHAR(31), CHAR(12), ' a/b')",
+    },
+  ],
   ['text with NUL', 't', { sqlite: "'nul' || char(0) || 'byte'", mysql: "CONCAT('nul', CHAR(0), 'byte')" }],
   ['text not UTF-8', 't', { sqlite: "CAST(x'41c328' AS TEXT)" }],
   ['bytes in a text column', 't', { sqlite: "x'00ff'" }],
@@ -281,6 +293,59 @@ for (const from of SOURCES) {
               `a batch fell back (${logs.join('; ')})`,
             );
           }
+        } finally {
+          await Promise.all([source.drop(), asText.drop(), asValues.drop()]);
+          dir.remove();
+        }
+      });
+    }
+  });
+}
+
+for (const from of SOURCES) {
+  describe(`bulk text from a backup of ${from}`, async () => {
+    const skipFrom = (await requireServer(from)).skip;
+    for (const to of TARGETS) {
+      test(`→ ${to}: the same rows and rejects as the value path`, { skip: skipFrom ?? (await requireServer(to)).skip }, async () => {
+        const source = await scratchDb(from, 'edge_bk');
+        const asText = await scratchDb(to, 'edge_bk_text');
+        const asValues = await scratchDb(to, 'edge_bk_values');
+        const dir = tempDir();
+        try {
+          const setup = from === 'mysql' ? ["SET sql_mode = 'NO_BACKSLASH_ESCAPES'", "SET time_zone = '+00:00'"] : [];
+          await sqlOn(from, source.url, [...setup, DDL[from], ...inserts(from)]);
+          const archive = join(dir.path, 'edge.ferry');
+          await backup({ source: source.url, dest: archive, rejectsDir: join(dir.path, 'b'), statePath: join(dir.path, 'b.json') });
+          const logs: string[] = [];
+          const run = (target: string, name: string, bulkText: boolean) =>
+            restore({
+              backup: archive,
+              target,
+              bulkText,
+              batchRows: BATCH_ROWS,
+              rejectsDir: join(dir.path, name),
+              statePath: join(dir.path, `${name}.json`),
+              events: (e: RunEvent) => {
+                if (e.type === 'log') logs.push(e.message);
+              },
+            });
+          const text = await run(asText.url, 'text', true);
+          const values = await run(asValues.url, 'values', false);
+          const [tText, tValues] = [text.tables[0]!, values.tables[0]!];
+          assert.equal(tValues.formatted, 0);
+          const fallbacks = logs.filter((m) => /goes row by row/.test(m)).length;
+          assert.ok(
+            tText.formatted >= tText.rows - EDGES.length - fallbacks * BATCH_ROWS,
+            `rows went as text (${tText.formatted} of ${tText.rows}, ${fallbacks} batches refused)`,
+          );
+          assert.equal(text.verified, true, 'the text restore verifies against the backup');
+          assert.equal(values.verified, true);
+          assert.deepEqual(text.matchesBackup, values.matchesBackup);
+          assert.equal(tText.rows, tValues.rows);
+          assert.deepEqual(rejects(join(dir.path, 'text')), rejects(join(dir.path, 'values')));
+          const [rowsText, rowsValues] = [await readAll(asText.url), await readAll(asValues.url)];
+          assert.equal(rowsText.size, rowsValues.size);
+          for (const [id, row] of rowsValues) assert.deepEqual(rowsText.get(id), row, `row ${id} arrives the same both ways`);
         } finally {
           await Promise.all([source.drop(), asText.drop(), asValues.drop()]);
           dir.remove();

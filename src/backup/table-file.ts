@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { FerryError } from '../core/errors.js';
 
 /**
@@ -47,11 +47,42 @@ export async function* dataLines(source: Readable, skip = 0): AsyncGenerator<str
   if (partial.length > 0) throw new Error('the data ends inside a line (the file is truncated)');
 }
 
+/**
+ * The lines of a data file as byte ranges, in groups: each decompressed chunk with the [start, end) of the lines it
+ * completes (newline excluded); a line split across chunks comes as a group of its own. Skips the first `skip`.
+ * The same checks as dataLines.
+ */
+export async function* dataLineRanges(source: Readable, skip = 0): AsyncGenerator<{ src: Buffer; ranges: number[] }> {
+  let toSkip = skip;
+  let partial: Buffer[] = [];
+  for await (const chunk of decompressed(source)) {
+    const ranges: number[] = [];
+    let start = 0;
+    for (let nl = chunk.indexOf(NEWLINE); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
+      if (toSkip > 0) toSkip--;
+      else if (partial.length > 0) {
+        partial.push(chunk.subarray(start, nl));
+        const line = Buffer.concat(partial);
+        yield { src: line, ranges: [0, line.length] };
+      } else ranges.push(start, nl);
+      partial = [];
+      start = nl + 1;
+    }
+    if (start < chunk.length) partial.push(chunk.subarray(start));
+    if (ranges.length > 0) yield { src: chunk, ranges };
+  }
+  if (partial.length > 0) throw new Error('the data ends inside a line (the file is truncated)');
+}
+
 /** The decompressed bytes of a data file, through all its gzip members. */
 async function* decompressed(source: Readable): AsyncGenerator<Buffer> {
   let input = 0;
   source.on('data', (chunk: Buffer) => (input += chunk.length));
-  const text = pipeline(source, createGunzip({ chunkSize: GUNZIP_CHUNK }), () => {
+  // The stream may hold a few chunks ahead of the reader, so that decompression (on the thread pool) goes on while
+  // the main thread works through the previous chunk.
+  // (zlib hands its options to the stream, though its type does not say so.)
+  const options = { chunkSize: GUNZIP_CHUNK, highWaterMark: 4 * GUNZIP_CHUNK } as ZlibOptions;
+  const text = pipeline(source, createGunzip(options), () => {
     // Errors reach the loop below through the destroyed stream.
   });
   try {
