@@ -1,15 +1,20 @@
 /**
- * Runs ferry the way a user does: `node bin/ferry.js migrate SOURCE TARGET` (or `backup SOURCE DEST`, `restore BACKUP
- * TARGET`), as its own process, so that the time includes start-up and the peak RSS is ferry's alone (not the
- * benchmark's).
+ * Runs ferry the way a user does: `bin/ferry.js migrate SOURCE TARGET` (or `backup SOURCE DEST`, `restore BACKUP
+ * TARGET`), as its own process with the node options of its first line, so that the time includes start-up and the
+ * peak RSS is ferry's alone (not the benchmark's).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MigrateResult } from '../src/ops/migrate.js';
 import type { RestoreResult } from '../src/ops/restore.js';
 import { ROOT } from './config.js';
 import { measure } from './measure.js';
+
+/** The node options bin/ferry.js runs with (its `#!/usr/bin/env -S node …` line), as `npx ferry` gets them. */
+const NODE_OPTIONS = (/^#!\S*env -S node(.*)$/m.exec(readFileSync(join(ROOT, 'bin', 'ferry.js'), 'utf8').split('\n')[0]!)?.[1] ?? '')
+  .split(' ')
+  .filter(Boolean);
 
 export interface FerryRun {
   seconds: number;
@@ -37,7 +42,7 @@ export async function runFerry(source: string, target: string, options: FerryOpt
   // Each run records its state and any rejects in its own folder: runs never see each other's state file (which
   // would make ferry resume), and nothing lands in the repository.
   const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-run-'));
-  const node = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
+  const node = [...NODE_OPTIONS, ...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [])];
   const files = ['--state', join(dir, 'state.json'), '--rejects-dir', join(dir, 'rejects')];
   const args = [
     ...node,
@@ -64,7 +69,7 @@ export async function runFerry(source: string, target: string, options: FerryOpt
 /** `ferry verify A B`: compares content (counts and digests) of two endpoints; used to prove the native pipeline right. */
 export async function ferryVerify(a: string, b: string): Promise<{ equal: boolean; output: string }> {
   try {
-    const m = await measure(process.execPath, [join(ROOT, 'bin', 'ferry.js'), 'verify', a, b, '--tables', 'wide,narrow']);
+    const m = await measure(process.execPath, [...NODE_OPTIONS, join(ROOT, 'bin', 'ferry.js'), 'verify', a, b, '--tables', 'wide,narrow']);
     return { equal: true, output: m.stdout };
   } catch (e) {
     return { equal: false, output: (e as Error).message };

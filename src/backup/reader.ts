@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { BatchSizer } from '../core/batch-size.js';
 import type { BulkTextBatch, BulkTextRequest, DatasetReader, ReadOptions, RowBatch } from '../core/dataset.js';
 import { FerryError, isFerryError } from '../core/errors.js';
 import type { Schema, TableSchema } from '../core/schema.js';
@@ -116,7 +117,7 @@ class BackupReader implements DatasetReader, BackupReaderExtras {
     // Rows up to `until` only (a batch read again): the file is not read to its end, so its checks are not made.
     const stop = options.until === undefined ? undefined : this.position(entry, options.until);
     const decode = lineDecoder(entry.schema.columns);
-    const size = Math.max(1, options.batchRows);
+    const sizer = new BatchSizer(Math.max(1, options.batchRows));
     // The file was checked when the backup was opened; hashing it again as it streams catches a change since.
     const source = this.store.open(entry.file);
     const hash = createHash('sha256');
@@ -137,7 +138,8 @@ class BackupReader implements DatasetReader, BackupReaderExtras {
             yield { rows, resumeKey: [index] };
             return;
           }
-          if (rows.length >= size) {
+          if (rows.length >= sizer.next()) {
+            sizer.observe(rows);
             yield { rows, resumeKey: [index] };
             rows = [];
           }

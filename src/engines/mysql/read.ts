@@ -1,4 +1,5 @@
 import type { BulkTextBatch, BulkTextRequest, DatasetReader, ReadOptions, RowBatch } from '../../core/dataset.js';
+import { BatchSizer } from '../../core/batch-size.js';
 import { keyColumns, type ColumnSchema, type Schema, type TableSchema } from '../../core/schema.js';
 import type { Row, Value } from '../../core/values.js';
 import type { ReaderOptions } from '../engine.js';
@@ -68,17 +69,20 @@ export class MysqlReader implements DatasetReader {
       return;
     }
     const keyIndexes = key.map((k) => table.columns.findIndex((c) => c.name === k));
+    const sizer = new BatchSizer(options.batchRows);
     let after = options.after;
     for (;;) {
       const where = this.rangeWhere(table, key, after, options.until);
-      const sql = `SELECT ${selectList} FROM ${q(table.name)}${where} ORDER BY ${key.map(q).join(', ')} LIMIT ${options.batchRows}`;
+      const limit = sizer.next();
+      const sql = `SELECT ${selectList} FROM ${q(table.name)}${where} ORDER BY ${key.map(q).join(', ')} LIMIT ${limit}`;
       const raws = await this.query(sql, `cannot read ${table.name}`);
       if (raws.length === 0) return;
       const rows = raws.map(decode);
       const last = rows[rows.length - 1]!;
       after = keyIndexes.map((i) => last[i]!);
+      sizer.observe(rows);
       yield { rows, resumeKey: after };
-      if (raws.length < options.batchRows) return;
+      if (raws.length < limit) return;
     }
   }
 
@@ -165,11 +169,13 @@ export class MysqlReader implements DatasetReader {
   private async *stream(table: TableSchema, sql: string, batchRows: number, decode: (raw: Value[]) => Row): AsyncIterable<RowBatch> {
     const stream = this.session.core.query({ sql, rowsAsArray: true }).stream({ highWaterMark: Math.min(batchRows, 1000) });
     this.streaming++;
+    const sizer = new BatchSizer(batchRows);
     let rows: Row[] = [];
     try {
       for await (const raw of stream as AsyncIterable<Value[]>) {
         rows.push(decode(raw));
-        if (rows.length >= batchRows) {
+        if (rows.length >= sizer.next()) {
+          sizer.observe(rows);
           yield { rows };
           rows = [];
         }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { BulkTextBatch, BulkTextRequest, DatasetReader, ReadOptions, RowBatch } from '../../core/dataset.js';
 import { FerryError } from '../../core/errors.js';
+import { BatchSizer } from '../../core/batch-size.js';
 import { keyColumns, type Schema, type TableSchema } from '../../core/schema.js';
 import type { Row, Value } from '../../core/values.js';
 import type { ReaderOptions } from '../engine.js';
@@ -77,22 +78,25 @@ export class PgReader implements DatasetReader {
       if (options.after) {
         throw new FerryError('failed', `table ${table.name} has no key to resume from`, { hint: 'restart the table from its first row' });
       }
-      yield* this.readByCursor(`SELECT ${selectList} FROM ${from}`, options.batchRows);
+      yield* this.readByCursor(`SELECT ${selectList} FROM ${from}`, new BatchSizer(options.batchRows));
       return;
     }
     const keyIndexes = key.map((k) => table.columns.findIndex((c) => c.name === k));
     const until = options.until?.map(asParameter) ?? [];
+    const sizer = new BatchSizer(options.batchRows);
     let after = options.after;
     for (;;) {
       const range = keyRange(key, after !== undefined, options.until !== undefined);
-      const sql = `SELECT ${selectList} FROM ${from}${range} ORDER BY ${key.map(q).join(', ')} LIMIT ${options.batchRows}`;
+      const limit = sizer.next();
+      const sql = `SELECT ${selectList} FROM ${from}${range} ORDER BY ${key.map(q).join(', ')} LIMIT ${limit}`;
       const values = [...(after?.map(asParameter) ?? []), ...until];
       const r = await this.exclusive(() => this.client.query<Row>({ text: sql, values, rowMode: 'array' }));
       if (r.rows.length === 0) return;
       const last = r.rows[r.rows.length - 1]!;
       after = keyIndexes.map((i) => last[i]!);
+      sizer.observe(r.rows);
       yield { rows: r.rows, resumeKey: after };
-      if (r.rows.length < options.batchRows) return;
+      if (r.rows.length < limit) return;
     }
   }
 
@@ -145,17 +149,17 @@ export class PgReader implements DatasetReader {
     return bulkTextBatches(source, request);
   }
 
-  private async *readByCursor(select: string, batchRows: number): AsyncIterable<RowBatch> {
+  private async *readByCursor(select: string, sizer: BatchSizer): AsyncIterable<RowBatch> {
     // Several tables may be read at once through this one client: each gets its own cursor.
     const cursor = `ferry_cursor_${++this.cursors}`;
     await this.exclusive(() => this.client.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${select}`));
     try {
       for (;;) {
-        const r = await this.exclusive(() =>
-          this.client.query<Row>({ text: `FETCH FORWARD ${batchRows} FROM ${cursor}`, rowMode: 'array' }),
-        );
+        const limit = sizer.next();
+        const r = await this.exclusive(() => this.client.query<Row>({ text: `FETCH FORWARD ${limit} FROM ${cursor}`, rowMode: 'array' }));
+        sizer.observe(r.rows);
         if (r.rows.length > 0) yield { rows: r.rows };
-        if (r.rows.length < batchRows) return;
+        if (r.rows.length < limit) return;
       }
     } finally {
       await this.exclusive(() => this.client.query(`CLOSE ${cursor}`)).catch(() => {});

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { BulkTextBatch, BulkTextRequest, DatasetReader, ReadOptions, RowBatch } from '../../core/dataset.js';
+import { BatchSizer } from '../../core/batch-size.js';
 import { keyColumns, type Schema, type TableSchema } from '../../core/schema.js';
 import { InvalidValue, type Row, type Value } from '../../core/values.js';
 import type { ReaderOptions } from '../engine.js';
@@ -54,10 +55,12 @@ export class SqliteReader implements DatasetReader {
         .prepare(`SELECT ${selectList} FROM ${q(table.name)}`)
         .raw(true)
         .safeIntegers(true);
+      const sizer = new BatchSizer(options.batchRows);
       let rows: Row[] = [];
       for (const raw of stmt.iterate() as Iterable<Value[]>) {
         rows.push(this.decode(table, raw, textColumns));
-        if (rows.length >= options.batchRows) {
+        if (rows.length >= sizer.next()) {
+          sizer.observe(rows);
           yield { rows };
           rows = [];
         }
@@ -69,26 +72,27 @@ export class SqliteReader implements DatasetReader {
     const keyList = key.names.join(', ');
     const page = (after: boolean) =>
       this.db
-        .prepare(
-          `SELECT ${selectList} FROM ${q(table.name)}${key.where(after, options.until !== undefined)} ORDER BY ${keyList} LIMIT ${options.batchRows}`,
-        )
+        .prepare(`SELECT ${selectList} FROM ${q(table.name)}${key.where(after, options.until !== undefined)} ORDER BY ${keyList} LIMIT ?`)
         .raw(true)
         .safeIntegers(true);
     const first = page(false);
     const next = page(true);
     const until = (options.until ?? []) as unknown[];
+    const sizer = new BatchSizer(options.batchRows);
     let after = options.after;
     for (;;) {
       // SQLite answers synchronously: between pages the event loop runs, so the consumer's I/O (a write to a server,
       // the other side of a comparison) goes on.
       if (after) await new Promise((resolve) => setImmediate(resolve));
-      const raws = (after ? next.all(...(after as unknown[]), ...until) : first.all(...until)) as Value[][];
+      const limit = sizer.next();
+      const raws = (after ? next.all(...(after as unknown[]), ...until, limit) : first.all(...until, limit)) as Value[][];
       if (raws.length === 0) return;
       const last = raws[raws.length - 1]!;
       after = key.of(last);
       const rows = raws.map((r) => this.decode(table, r, textColumns));
+      sizer.observe(rows);
       yield { rows, resumeKey: after };
-      if (raws.length < options.batchRows) return;
+      if (raws.length < limit) return;
     }
   }
 
