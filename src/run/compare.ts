@@ -1,7 +1,7 @@
 import type { DatasetReader } from '../core/dataset.js';
 import { TableDigest, type DigestFormat } from '../core/digest.js';
 import { keyColumns, type TableSchema } from '../core/schema.js';
-import { digestTable, rowsInBuckets, type DigestOptions } from './digest-table.js';
+import { DIGEST_BATCH_ROWS, digestTable, rowsInBuckets, type DigestOptions } from './digest-table.js';
 
 /** One differing row: present on one side only, or on both with other values. */
 export interface KeyDifference {
@@ -37,7 +37,12 @@ export async function compareTable(
   const extra = tableB.columns.filter((x) => !columns.includes(x.name)).map((x) => x.name);
   // A digest of what a run sent fixes the format: the target is digested the same way.
   const format = a instanceof TableDigest ? a.format : options.format;
-  const digestOptions: DigestOptions = { batchRows: options.batchRows ?? 5000, keyColumns: keyColumns(tableA) ?? [], columns, format };
+  const digestOptions: DigestOptions = {
+    batchRows: options.batchRows ?? DIGEST_BATCH_ROWS,
+    keyColumns: keyColumns(tableA) ?? [],
+    columns,
+    format,
+  };
   const [digestB, digestA] = await Promise.all([
     missing.length === 0 ? digestTable(b, tableB, digestOptions) : undefined,
     a instanceof TableDigest ? a : typeof a === 'function' ? a() : digestTable(a, tableA, digestOptions),

@@ -6,6 +6,12 @@ import { rowHasher } from '../core/row-hash.js';
 import { keyColumns, type TableSchema } from '../core/schema.js';
 import type { Row, Value } from '../core/values.js';
 
+/**
+ * Rows per batch when a table is read to be fingerprinted. Small: nothing is written, so a batch costs only its
+ * query, and rows that are digested soon after they are read are collected young (less memory).
+ */
+export const DIGEST_BATCH_ROWS = 1000;
+
 /** Verification reads every value as the most permissive target would hold it: nothing is rejected, only seen. */
 const SEE_ALL = { textAllowsNul: true, realAllowsSpecials: true };
 

@@ -6,7 +6,7 @@ import { TableDigest, type DigestFormat } from '../core/digest.js';
 import { FerryError } from '../core/errors.js';
 import type { NotCarried, TableSchema } from '../core/schema.js';
 import { compareTable, type TableComparison } from './compare.js';
-import { sentDigest } from './digest-table.js';
+import { DIGEST_BATCH_ROWS, sentDigest } from './digest-table.js';
 import { copyTable, type TableProgress } from './copy-table.js';
 import { ignoreEvents, type EventListener } from './events.js';
 import { faultPoint } from './fault.js';
@@ -190,7 +190,7 @@ export async function runPipeline(source: DatasetReader, target: DatasetWriter, 
     events({ type: 'phase', phase: 'verify' });
     faultPoint('verify');
     const sent: SentRows = { source, conform: { limits: target.limits, rules: options.rules }, digests, byText };
-    verified = await verifyTarget(options.reopenTarget, tables, sent, summaries, options.batchRows);
+    verified = await verifyTarget(options.reopenTarget, tables, sent, summaries);
   }
   await target.clearCheckpoints(state.runId);
   state.phase = 'done';
@@ -342,7 +342,7 @@ async function verifyTarget(
   tables: TableSchema[],
   sent: SentRows,
   summaries: TableSummary[],
-  batchRows = 5000,
+  batchRows = DIGEST_BATCH_ROWS,
 ): Promise<boolean> {
   const check = await reopen();
   try {
