@@ -14,10 +14,11 @@ import { describe, test } from 'node:test';
 import type { Row } from '../src/core/values.js';
 import { openSource } from '../src/ops/endpoints.js';
 import { backup } from '../src/ops/backup.js';
-import { migrate, type MigrateResult } from '../src/ops/migrate.js';
+import { migrate } from '../src/ops/migrate.js';
 import { restore } from '../src/ops/restore.js';
 import { verify } from '../src/ops/verify.js';
 import type { RunEvent } from '../src/run/events.js';
+import type { RunResult } from '../src/run/pipeline.js';
 import { requireServer, scratchDb, sqlOn, tempDir, type EngineName } from './helpers/servers.js';
 
 /** Rows of filler between the edge cases, so that the table spans several batches and chunks. */
@@ -229,75 +230,98 @@ function rejects(dir: string): Map<number, string> {
 const SOURCES: EngineName[] = ['sqlite', 'postgres', 'mysql'];
 const TARGETS: EngineName[] = ['postgres', 'mysql'];
 
+/** How a copy is run: into `target`, its files under `name`, with bulk text or not; log lines go to `logs`. */
+type Copy = (
+  target: string,
+  name: string,
+  bulkText: boolean,
+  logs: string[],
+) => Promise<RunResult & { matchesBackup?: Record<string, boolean> }>;
+
+/**
+ * The edge table, from `from` into two `to` databases, once as text and once as values (`copy` runs each after
+ * `prepare`): the two must hold the same rows, value for value, with the same rejects, and the first must really
+ * have gone as text.
+ */
+async function sameBothWays(
+  from: EngineName,
+  to: EngineName,
+  label: string,
+  copy: (source: string, dir: string) => Copy,
+  expectFallback: boolean,
+): Promise<void> {
+  const source = await scratchDb(from, label);
+  const asText = await scratchDb(to, `${label}_text`);
+  const asValues = await scratchDb(to, `${label}_values`);
+  const dir = tempDir();
+  try {
+    // MySQL: lax about dates (zero dates exist), literal backslashes.
+    const setup = from === 'mysql' ? ["SET sql_mode = 'NO_BACKSLASH_ESCAPES'", "SET time_zone = '+00:00'"] : [];
+    await sqlOn(from, source.url, [...setup, DDL[from], ...inserts(from)]);
+    const run = copy(source.url, dir.path);
+    const logs: string[] = [];
+    const text = await run(asText.url, 'text', true, logs);
+    const values = await run(asValues.url, 'values', false, []);
+
+    const [tText, tValues] = [text.tables[0]!, values.tables[0]!];
+    assert.equal(tValues.formatted, 0, 'the value path formats nothing');
+    // Every row went as text but the edge rows the source cannot vouch for and the batches the target refused.
+    const fallbacks = logs.filter((m) => /goes row by row/.test(m)).length;
+    assert.ok(
+      tText.formatted >= tText.rows - EDGES.length - fallbacks * Math.ceil(BATCH_ROWS * 1.25),
+      `rows went as text (${tText.formatted} of ${tText.rows}, ${fallbacks} batches refused)`,
+    );
+    assert.ok(tText.formatted > tText.rows / 2);
+    assert.equal(text.verified, true, 'the text run verifies against its source');
+    assert.equal(values.verified, true);
+    assert.equal(tText.rows, tValues.rows);
+    assert.equal(tText.rejected, tValues.rejected);
+    assert.deepEqual(text.matchesBackup, values.matchesBackup, 'the same verdict against a backup’s digests');
+    assert.deepEqual(rejects(join(dir.path, 'text')), rejects(join(dir.path, 'values')), 'the same rows rejected, for the same reasons');
+
+    const [rowsText, rowsValues] = [await readAll(asText.url), await readAll(asValues.url)];
+    assert.equal(rowsText.size, rowsValues.size);
+    for (const [id, row] of rowsValues) {
+      const note = EDGES.find((_, i) => Math.round(((i + 1) * FILLER) / (EDGES.length + 1)) === id)?.[0] ?? 'filler';
+      assert.deepEqual(rowsText.get(id), row, `row ${id} (${note}) arrives the same both ways`);
+    }
+    assert.equal((await verify({ a: asText.url, b: asValues.url })).equal, true);
+    // A value the target refuses inside a batch of text (bytes that are not UTF-8, a NUL bound for PostgreSQL): that
+    // batch went again as values, and only the bad row was rejected.
+    if (expectFallback) assert.ok(fallbacks > 0, `a batch fell back (${logs.join('; ')})`);
+  } finally {
+    await Promise.all([source.drop(), asText.drop(), asValues.drop()]);
+    dir.remove();
+  }
+}
+
+/** The run's log lines into `logs`. */
+const logInto = (logs: string[]) => (e: RunEvent) => {
+  if (e.type === 'log') logs.push(e.message);
+};
+
 for (const from of SOURCES) {
   describe(`bulk text from ${from}`, async () => {
     const skipFrom = (await requireServer(from)).skip;
     for (const to of TARGETS) {
-      test(`→ ${to}: the same rows and rejects as the value path`, { skip: skipFrom ?? (await requireServer(to)).skip }, async () => {
-        const source = await scratchDb(from, 'edge');
-        const asText = await scratchDb(to, 'edge_text');
-        const asValues = await scratchDb(to, 'edge_values');
-        const dir = tempDir();
-        try {
-          // MySQL: lax about dates (zero dates exist), literal backslashes.
-          const setup = from === 'mysql' ? ["SET sql_mode = 'NO_BACKSLASH_ESCAPES'", "SET time_zone = '+00:00'"] : [];
-          await sqlOn(from, source.url, [...setup, DDL[from], ...inserts(from)]);
-          const logs: string[] = [];
-          const run = (target: string, name: string, bulkText: boolean): Promise<MigrateResult> =>
+      test(`→ ${to}: the same rows and rejects as the value path`, { skip: skipFrom ?? (await requireServer(to)).skip }, () =>
+        sameBothWays(
+          from,
+          to,
+          'edge',
+          (source, dir) => (target, name, bulkText, logs) =>
             migrate({
-              source: source.url,
+              source,
               target,
               bulkText,
               batchRows: BATCH_ROWS,
-              rejectsDir: join(dir.path, name),
-              statePath: join(dir.path, `${name}.json`),
-              events: (e: RunEvent) => {
-                if (e.type === 'log') logs.push(e.message);
-              },
-            });
-          const text = await run(asText.url, 'text', true);
-          const values = await run(asValues.url, 'values', false);
-
-          const [tText, tValues] = [text.tables[0]!, values.tables[0]!];
-          assert.equal(tValues.formatted, 0, 'the value path formats nothing');
-          // Every row went as text but the edge rows the source cannot vouch for and the batches the target refused.
-          const fallbacks = logs.filter((m) => /goes row by row/.test(m)).length;
-          assert.ok(
-            tText.formatted >= tText.rows - EDGES.length - fallbacks * Math.ceil(BATCH_ROWS * 1.25),
-            `rows went as text (${tText.formatted} of ${tText.rows}, ${fallbacks} batches refused)`,
-          );
-          assert.ok(tText.formatted > tText.rows / 2);
-          assert.equal(text.verified, true, 'the text run verifies against its source');
-          assert.equal(values.verified, true);
-          assert.equal(tText.rows, tValues.rows);
-          assert.equal(tText.rejected, tValues.rejected);
-          assert.deepEqual(
-            rejects(join(dir.path, 'text')),
-            rejects(join(dir.path, 'values')),
-            'the same rows rejected, for the same reasons',
-          );
-
-          const [rowsText, rowsValues] = [await readAll(asText.url), await readAll(asValues.url)];
-          assert.equal(rowsText.size, rowsValues.size);
-          for (const [id, row] of rowsValues) {
-            const note = EDGES.find((_, i) => Math.round(((i + 1) * FILLER) / (EDGES.length + 1)) === id)?.[0] ?? 'filler';
-            assert.deepEqual(rowsText.get(id), row, `row ${id} (${note}) arrives the same both ways`);
-          }
-          const compared = await verify({ a: asText.url, b: asValues.url });
-          assert.equal(compared.equal, true);
-          if (from === 'sqlite' || (from === 'mysql' && to === 'postgres')) {
-            // A value the target refuses inside a batch of text (bytes that are not UTF-8, a NUL bound for
-            // PostgreSQL): that batch went again as values, and only the bad row was rejected.
-            assert.ok(
-              logs.some((m) => /goes row by row/.test(m)),
-              `a batch fell back (${logs.join('; ')})`,
-            );
-          }
-        } finally {
-          await Promise.all([source.drop(), asText.drop(), asValues.drop()]);
-          dir.remove();
-        }
-      });
+              rejectsDir: join(dir, name),
+              statePath: join(dir, `${name}.json`),
+              events: logInto(logs),
+            }),
+          from === 'sqlite' || (from === 'mysql' && to === 'postgres'),
+        ),
+      );
     }
   });
 }
@@ -306,51 +330,30 @@ for (const from of SOURCES) {
   describe(`bulk text from a backup of ${from}`, async () => {
     const skipFrom = (await requireServer(from)).skip;
     for (const to of TARGETS) {
-      test(`→ ${to}: the same rows and rejects as the value path`, { skip: skipFrom ?? (await requireServer(to)).skip }, async () => {
-        const source = await scratchDb(from, 'edge_bk');
-        const asText = await scratchDb(to, 'edge_bk_text');
-        const asValues = await scratchDb(to, 'edge_bk_values');
-        const dir = tempDir();
-        try {
-          const setup = from === 'mysql' ? ["SET sql_mode = 'NO_BACKSLASH_ESCAPES'", "SET time_zone = '+00:00'"] : [];
-          await sqlOn(from, source.url, [...setup, DDL[from], ...inserts(from)]);
-          const archive = join(dir.path, 'edge.ferry');
-          await backup({ source: source.url, dest: archive, rejectsDir: join(dir.path, 'b'), statePath: join(dir.path, 'b.json') });
-          const logs: string[] = [];
-          const run = (target: string, name: string, bulkText: boolean) =>
-            restore({
-              backup: archive,
-              target,
-              bulkText,
-              batchRows: BATCH_ROWS,
-              rejectsDir: join(dir.path, name),
-              statePath: join(dir.path, `${name}.json`),
-              events: (e: RunEvent) => {
-                if (e.type === 'log') logs.push(e.message);
-              },
-            });
-          const text = await run(asText.url, 'text', true);
-          const values = await run(asValues.url, 'values', false);
-          const [tText, tValues] = [text.tables[0]!, values.tables[0]!];
-          assert.equal(tValues.formatted, 0);
-          const fallbacks = logs.filter((m) => /goes row by row/.test(m)).length;
-          assert.ok(
-            tText.formatted >= tText.rows - EDGES.length - fallbacks * BATCH_ROWS,
-            `rows went as text (${tText.formatted} of ${tText.rows}, ${fallbacks} batches refused)`,
-          );
-          assert.equal(text.verified, true, 'the text restore verifies against the backup');
-          assert.equal(values.verified, true);
-          assert.deepEqual(text.matchesBackup, values.matchesBackup);
-          assert.equal(tText.rows, tValues.rows);
-          assert.deepEqual(rejects(join(dir.path, 'text')), rejects(join(dir.path, 'values')));
-          const [rowsText, rowsValues] = [await readAll(asText.url), await readAll(asValues.url)];
-          assert.equal(rowsText.size, rowsValues.size);
-          for (const [id, row] of rowsValues) assert.deepEqual(rowsText.get(id), row, `row ${id} arrives the same both ways`);
-        } finally {
-          await Promise.all([source.drop(), asText.drop(), asValues.drop()]);
-          dir.remove();
-        }
-      });
+      test(`→ ${to}: the same rows and rejects as the value path`, { skip: skipFrom ?? (await requireServer(to)).skip }, () =>
+        sameBothWays(
+          from,
+          to,
+          'edge_bk',
+          (source, dir) => {
+            const archive = join(dir, 'edge.ferry');
+            const made = backup({ source, dest: archive, rejectsDir: join(dir, 'b'), statePath: join(dir, 'b.json') });
+            return async (target, name, bulkText, logs) => {
+              await made;
+              return restore({
+                backup: archive,
+                target,
+                bulkText,
+                batchRows: BATCH_ROWS,
+                rejectsDir: join(dir, name),
+                statePath: join(dir, `${name}.json`),
+                events: logInto(logs),
+              });
+            };
+          },
+          false,
+        ),
+      );
     }
   });
 }

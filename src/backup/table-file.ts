@@ -27,30 +27,17 @@ const GUNZIP_CHUNK = 256 * 1024;
  * chunk. Throws an Error for damaged gzip data and for data that ends inside a line; the caller names the file.
  */
 export async function* dataLines(source: Readable, skip = 0): AsyncGenerator<string[]> {
-  let toSkip = skip;
-  let partial: Buffer[] = [];
-  for await (const chunk of decompressed(source)) {
-    const lines: string[] = [];
-    let start = 0;
-    for (let nl = chunk.indexOf(NEWLINE); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
-      if (toSkip > 0) toSkip--;
-      else if (partial.length > 0) {
-        partial.push(chunk.subarray(start, nl));
-        lines.push(Buffer.concat(partial).toString('utf8'));
-      } else lines.push(chunk.toString('utf8', start, nl));
-      partial = [];
-      start = nl + 1;
-    }
-    if (start < chunk.length) partial.push(chunk.subarray(start));
-    if (lines.length > 0) yield lines;
+  for await (const { src, ranges } of dataLineRanges(source, skip)) {
+    const lines = new Array<string>(ranges.length / 2);
+    for (let k = 0; k < ranges.length; k += 2) lines[k / 2] = src.toString('utf8', ranges[k], ranges[k + 1]);
+    yield lines;
   }
-  if (partial.length > 0) throw new Error('the data ends inside a line (the file is truncated)');
 }
 
 /**
  * The lines of a data file as byte ranges, in groups: each decompressed chunk with the [start, end) of the lines it
  * completes (newline excluded); a line split across chunks comes as a group of its own. Skips the first `skip`.
- * The same checks as dataLines.
+ * Lines are found on bytes, before any decoding; the same memory bound and errors as dataLines.
  */
 export async function* dataLineRanges(source: Readable, skip = 0): AsyncGenerator<{ src: Buffer; ranges: number[] }> {
   let toSkip = skip;
