@@ -6,17 +6,14 @@ import type { BulkTextBatch, BulkTextRequest, DatasetReader, ReadOptions, RowBat
 import { FerryError, isFerryError } from '../core/errors.js';
 import type { Schema, TableSchema } from '../core/schema.js';
 import type { Row } from '../core/values.js';
-import { lineTranscoder, TextOut, type LineTranscoder } from './bulk-text.js';
+import { lineTranscoder } from './bulk-text.js';
 import { lineDecoder } from './decode.js';
 import { extractFiles } from './files.js';
 import { hashStream } from './fs-util.js';
 import { damaged, FILES_DIR, MANIFEST_FILE, openStore, RUN_FILE, TABLES_DIR, type BackupStore } from './layout.js';
 import { FORMAT_VERSION, readManifest, type Manifest, type ManifestTable } from './manifest.js';
-import { dataLineRanges, dataLines } from './table-file.js';
-
-/** Bulk text is handed over in pieces of about this size, and a batch of it ends at this many bytes. */
-const TEXT_CHUNK = 256 * 1024;
-const TEXT_BATCH_BYTES = 8 * 1024 * 1024;
+import { dataLines } from './table-file.js';
+import { transcodeTable } from './transcode.js';
 
 export interface BackupReaderExtras {
   /** The parsed, validated manifest. */
@@ -161,58 +158,8 @@ class BackupReader implements DatasetReader, BackupReaderExtras {
   readBulkText(table: TableSchema, request: BulkTextRequest): AsyncIterable<BulkTextBatch> | undefined {
     const entry = this.table(table.name);
     const transcode = lineTranscoder(entry.schema.columns, request);
-    return transcode && this.transcoded(entry, transcode, request);
-  }
-
-  private async *transcoded(entry: ManifestTable, transcode: LineTranscoder, request: BulkTextRequest): AsyncGenerator<BulkTextBatch> {
-    const skip = this.position(entry, request.after);
-    const decode = lineDecoder(entry.schema.columns);
-    const source = this.store.open(entry.file);
-    const hash = createHash('sha256');
-    source.on('data', (chunk: Buffer) => hash.update(chunk));
-    const out = new TextOut();
-    let batch: BulkTextBatch = { chunks: [], lines: 0, rows: [], resumeKey: [] };
-    let bytes = 0;
-    let index = skip;
-    const flush = () => {
-      if (out.length === 0) return;
-      bytes += out.length;
-      batch.chunks.push(out.take());
-    };
-    try {
-      for await (const { src, ranges } of dataLineRanges(source, skip)) {
-        for (let k = 0; k < ranges.length; k += 2) {
-          index++;
-          if (index > entry.rows) throw damaged(this.store.path, `${entry.file} holds more rows than the ${entry.rows} its manifest says`);
-          const mark = out.length;
-          if (transcode(src, ranges[k]!, ranges[k + 1]!, out)) batch.lines++;
-          else {
-            out.length = mark;
-            try {
-              batch.rows.push(decode(src.toString('utf8', ranges[k], ranges[k + 1])));
-            } catch (e) {
-              throw damaged(this.store.path, `${entry.file} line ${index}: ${(e as Error).message}`, e);
-            }
-          }
-          if (out.length >= TEXT_CHUNK) flush();
-          if (batch.lines + batch.rows.length >= request.batchRows || bytes + out.length >= TEXT_BATCH_BYTES) {
-            flush();
-            batch.resumeKey = [index];
-            yield batch;
-            batch = { chunks: [], lines: 0, rows: [], resumeKey: [] };
-            bytes = 0;
-          }
-        }
-      }
-    } catch (e) {
-      if (isFerryError(e)) throw e;
-      throw damaged(this.store.path, `${entry.file} cannot be read: ${(e as Error).message}`, e);
-    }
-    if (index !== entry.rows) throw damaged(this.store.path, `${entry.file} holds ${index} rows, but its manifest says ${entry.rows}`);
-    if (hash.digest('hex') !== entry.sha256) throw damaged(this.store.path, `${entry.file} changed while it was read`);
-    flush();
-    batch.resumeKey = [index];
-    if (batch.lines + batch.rows.length > 0) yield batch;
+    if (!transcode) return undefined;
+    return transcodeTable(this.store, entry, transcode, request, this.position(entry, request.after));
   }
 
   async extractFiles(dest: string): Promise<{ count: number; bytes: number }> {
