@@ -7,6 +7,9 @@ import type { Expectation, UpgradedReader } from '../upgrade/index.js';
 import { openUpgrade, type UpgradeSelection } from './upgrade.js';
 import { ignoreEvents, type EventListener } from '../run/events.js';
 import { compareTable, type TableComparison } from '../run/compare.js';
+import type { DigestOptions } from '../run/digest-table.js';
+import type { TableDigest } from '../core/digest.js';
+import { THREAD_ROWS, withDigestThread } from './digest-thread.js';
 import { openSource } from './endpoints.js';
 import { selectTables, type TableSelection } from './select-tables.js';
 
@@ -47,7 +50,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   try {
     const b = await openSource(options.b);
     try {
-      if (!options.app) return await compareReaders(a, b, options);
+      if (!options.app)
+        return await withDigestThread(options.b, (digestBElsewhere) => compareReaders(a, b, { ...options, digestBElsewhere }));
       const work = mkdtempSync(join(tmpdir(), 'ferry-verify-'));
       try {
         ({ upgraded } = await openUpgrade(a, { ...options, app: options.app }, { workdir: work, reset: true }));
@@ -106,7 +110,11 @@ function project(table: TableSchema, columns: string[]): TableSchema {
   return { ...table, columns: keep, primaryKey: pk, uniques: [], indexes: [], foreignKeys: [], checks: [] };
 }
 
-export async function compareReaders(a: DatasetReader, b: DatasetReader, options: Omit<VerifyOptions, 'a' | 'b'>): Promise<VerifyResult> {
+export async function compareReaders(
+  a: DatasetReader,
+  b: DatasetReader,
+  options: Omit<VerifyOptions, 'a' | 'b'> & { digestBElsewhere?: (table: TableSchema, options: DigestOptions) => Promise<TableDigest> },
+): Promise<VerifyResult> {
   const events = options.events ?? ignoreEvents;
   const tablesA = selectTables((await a.readSchema()).tables, options);
   const schemaB = (await b.readSchema()).tables;
@@ -124,7 +132,14 @@ export async function compareReaders(a: DatasetReader, b: DatasetReader, options
   for (const tableA of tablesA) {
     const tableB = tablesB.find((t) => t.name === tableA.name);
     if (!tableB) continue;
-    result.tables.push(await compareTable(a, b, tableA, tableB, options));
+    // A large table's B side is digested on another thread while this one digests A.
+    const rowsB = options.digestBElsewhere ? await b.countRows(tableB) : 0;
+    const large = rowsB >= THREAD_ROWS;
+    if (large)
+      events({ type: 'log', level: 'info', message: `  ${tableA.name}: ${rowsB.toLocaleString('en-US')} rows, B read on a second thread` });
+    result.tables.push(
+      await compareTable(a, b, tableA, tableB, { ...options, digestBElsewhere: large ? options.digestBElsewhere : undefined }),
+    );
   }
   result.equal = result.onlyInA.length === 0 && result.onlyInB.length === 0 && result.tables.every((t) => t.equal);
   return result;

@@ -30,7 +30,13 @@ export async function compareTable(
   b: DatasetReader,
   tableA: TableSchema,
   tableB: TableSchema,
-  options: { batchRows?: number; examples?: number; format?: DigestFormat },
+  options: {
+    batchRows?: number;
+    examples?: number;
+    format?: DigestFormat;
+    /** Digests side B elsewhere (another thread) instead of reading `b` here; `b` is still read for examples. */
+    digestBElsewhere?: (table: TableSchema, options: DigestOptions) => Promise<TableDigest>;
+  },
 ): Promise<TableComparison> {
   const columns = tableA.columns.map((c) => c.name);
   const missing = columns.filter((c) => !tableB.columns.some((x) => x.name === c));
@@ -44,7 +50,7 @@ export async function compareTable(
     format,
   };
   const [digestB, digestA] = await Promise.all([
-    missing.length === 0 ? digestTable(b, tableB, digestOptions) : undefined,
+    missing.length === 0 ? (options.digestBElsewhere ?? ((t, o) => digestTable(b, t, o)))(tableB, digestOptions) : undefined,
     a instanceof TableDigest ? a : typeof a === 'function' ? a() : digestTable(a, tableA, digestOptions),
   ]);
   const comparison: TableComparison = {
