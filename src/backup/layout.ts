@@ -5,6 +5,9 @@ import { FerryError } from '../core/errors.js';
 import type { Manifest } from './manifest.js';
 import { indexTar, type TarEntry, type TarSource } from './tar.js';
 
+/** A backup's files are read in pieces of this size: each read and each piece through gunzip has a cost of its own. */
+const READ_CHUNK = 1024 * 1024;
+
 /**
  * Where each part of a backup lives (docs/backup-format.md), and the {@link BackupStore} that reads those parts
  * alike from a folder or from a `.ferry` archive.
@@ -139,7 +142,7 @@ class FolderStore implements BackupStore {
   }
 
   open(path: string): Readable {
-    return createReadStream(join(this.path, path));
+    return createReadStream(join(this.path, path), { highWaterMark: READ_CHUNK });
   }
 
   async readText(path: string): Promise<string> {
@@ -191,7 +194,7 @@ class ArchiveStore implements BackupStore {
     if (!e || e.type !== 'file') throw damaged(this.path, `${path} is missing from the archive`);
     // createReadStream's end is inclusive, and reads to the file's end when start > end: an empty entry is no read.
     if (e.size === 0) return Readable.from([]);
-    return createReadStream(this.path, { start: e.offset, end: e.offset + e.size - 1 });
+    return createReadStream(this.path, { start: e.offset, end: e.offset + e.size - 1, highWaterMark: READ_CHUNK });
   }
 
   async readText(path: string): Promise<string> {

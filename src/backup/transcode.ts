@@ -27,7 +27,7 @@ export async function* transcodeTable(
   const source = store.open(entry.file);
   const hash = createHash('sha256');
   source.on('data', (chunk: Buffer) => hash.update(chunk));
-  const out = new TextOut();
+  const out = new TextOut(TEXT_CHUNK + 64 * 1024);
   let batch: BulkTextBatch = { chunks: [], lines: 0, rows: [], resumeKey: [] };
   let bytes = 0;
   let index = skip;
