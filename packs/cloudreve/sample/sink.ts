@@ -8,8 +8,8 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { isMysqlEndpoint, parseMysqlUrl } from '../../../src/engines/mysql/connect.js';
-import { isPostgresEndpoint, parsePgUrl } from '../../../src/engines/postgres/connect.js';
+import { isMysqlEndpoint, parseMysqlUrl } from '../../../src/engines/mysql/endpoint.js';
+import { isPostgresEndpoint, parsePgUrl } from '../../../src/engines/postgres/endpoint.js';
 import { isSqliteEndpoint, sqlitePath } from '../../../src/engines/sqlite/connect.js';
 
 export type SinkEngine = 'sqlite' | 'postgres' | 'mysql';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { FerryError } from '../../core/errors.js';
 import type { Value } from '../../core/values.js';
-import type { MysqlEndpoint } from './connect.js';
+import type { MysqlEndpoint } from './endpoint.js';
 import { CHECKPOINT_TABLE } from './introspect.js';
 import { quoteString } from './literals.js';
 

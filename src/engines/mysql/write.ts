@@ -6,16 +6,8 @@ import type { Row, Value } from '../../core/values.js';
 import type { WriterOptions } from '../engine.js';
 import { checkIdentifiers, constraintSql, indexSql } from '../sql/ddl.js';
 import { clearCheckpoints, ensureCheckpointTable, readCheckpoints, saveCheckpointSql, takeRunLock } from './bookkeeping.js';
-import {
-  connectCreating,
-  errno,
-  isRowError,
-  mysqlError,
-  parseMysqlUrl,
-  quoteIdent as q,
-  type MysqlEndpoint,
-  type MysqlSession,
-} from './connect.js';
+import { connectCreating, errno, isRowError, mysqlError, quoteIdent as q, type MysqlSession } from './connect.js';
+import { parseMysqlUrl, type MysqlEndpoint } from './endpoint.js';
 import { mysqlDialect, type MysqlDialect } from './dialect.js';
 import { quoteString, sqlValue } from './literals.js';
 import { LOAD_DATA_FORMAT, loadRows, loadText } from './load-data.js';

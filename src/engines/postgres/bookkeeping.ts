@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { FerryError } from '../../core/errors.js';
-import type { PgEndpoint } from './connect.js';
+import type { PgEndpoint } from './endpoint.js';
 import { CHECKPOINT_TABLE } from './introspect.js';
 import { quotePg as q } from './types.js';
 

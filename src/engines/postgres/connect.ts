@@ -1,67 +1,7 @@
 import pg from 'pg';
 import { FerryError, redactUrl, safeMessage } from '../../core/errors.js';
+import { parsePgUrl, type PgEndpoint } from './endpoint.js';
 import { quotePg } from './types.js';
-
-/** What a `postgres://` endpoint names, decoded. */
-export interface PgEndpoint {
-  /** The endpoint as the user wrote it, with the password removed: safe for messages and state files. */
-  description: string;
-  host: string;
-  port: number;
-  user: string;
-  password?: string;
-  database: string;
-  /** The schema whose tables are read or written (`?schema=NAME`, default `public`). */
-  schema: string;
-  ssl?: boolean | { rejectUnauthorized: boolean };
-}
-
-/** True for `postgres://…` and `postgresql://…`. */
-export function isPostgresEndpoint(endpoint: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(endpoint);
-}
-
-/**
- * Decodes a `postgres://user:password@host:port/database?schema=NAME&sslmode=require` URL. The database is
- * required: ferry never guesses which database to read or, worse, to write.
- */
-export function parsePgUrl(endpoint: string): PgEndpoint {
-  const description = redactUrl(endpoint);
-  let url: URL;
-  try {
-    // libpq reads `postgres:///db` (no host) as the local server; WHATWG URL needs a host to parse.
-    url = new URL(endpoint.replace(/^(postgres(?:ql)?:\/\/(?:[^@/?#]*@)?)(?=[/?#]|$)/i, '$1localhost'));
-  } catch {
-    throw new FerryError('usage', `${description} is not a valid PostgreSQL URL`, {
-      hint: 'write postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME]',
-    });
-  }
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (database === '' || database.includes('/')) {
-    throw new FerryError('usage', `${description} names no database`, {
-      hint: 'end the URL with /DATABASE, e.g. postgres://localhost/app',
-    });
-  }
-  const sslmode = url.searchParams.get('sslmode') ?? 'disable';
-  return {
-    description,
-    // `?host=/var/run/postgresql` names a Unix socket directory, as libpq allows.
-    host: url.searchParams.get('host') ?? (decodeURIComponent(url.hostname.replace(/^\[|\]$/g, '')) || 'localhost'),
-    port: url.port ? Number(url.port) : 5432,
-    user: decodeURIComponent(url.username) || process.env.PGUSER || 'postgres',
-    password: url.password ? decodeURIComponent(url.password) : (url.searchParams.get('password') ?? undefined),
-    database,
-    schema: url.searchParams.get('schema') ?? 'public',
-    // libpq's modes: require encrypts without checking the certificate, verify-ca/verify-full check it; prefer and
-    // allow connect in the clear (node-postgres cannot fall back from TLS to plain).
-    ssl:
-      sslmode === 'disable' || sslmode === 'prefer' || sslmode === 'allow'
-        ? undefined
-        : sslmode === 'require'
-          ? { rejectUnauthorized: false }
-          : true,
-  };
-}
 
 /**
  * Opens a client on the endpoint's database (or on `database` instead, for maintenance work), with the session

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { FerryError, safeMessage } from '../../core/errors.js';
-import { pgSecrets, type PgEndpoint } from './connect.js';
+import { pgSecrets } from './connect.js';
+import { type PgEndpoint } from './endpoint.js';
 
 /** Thrown inside a transaction to roll it back without an error: the caller catches it (see PgWriter). */
 export const GIVE_UP = Symbol('give up the transaction');
