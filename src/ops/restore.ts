@@ -55,6 +55,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
         rules,
         reopenTarget: () => openSource(options.target),
         digestFormat: recordedFormat(reader.manifest.tables),
+        recordedDigests: new Map(reader.manifest.tables.flatMap((t) => (t.digest === null ? [] : [[t.name, t.digest]]))),
       });
       const matchesBackup = options.verify === false ? {} : againstBackup(reader.manifest.tables, result.digests, options.events);
       let files: RestoreResult['files'];

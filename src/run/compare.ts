@@ -1,5 +1,5 @@
 import type { DatasetReader } from '../core/dataset.js';
-import { TableDigest, type DigestFormat } from '../core/digest.js';
+import { digestFormatOf, TableDigest, type DigestFormat } from '../core/digest.js';
 import { keyColumns, type TableSchema } from '../core/schema.js';
 import { DIGEST_BATCH_ROWS, digestTable, rowsInBuckets, type DigestOptions } from './digest-table.js';
 
@@ -43,12 +43,7 @@ export async function compareTable(
   const extra = tableB.columns.filter((x) => !columns.includes(x.name)).map((x) => x.name);
   // A digest of what a run sent fixes the format: the target is digested the same way.
   const format = a instanceof TableDigest ? a.format : options.format;
-  const digestOptions: DigestOptions = {
-    batchRows: options.batchRows ?? DIGEST_BATCH_ROWS,
-    keyColumns: keyColumns(tableA) ?? [],
-    columns,
-    format,
-  };
+  const digestOptions = digestOptionsFor(tableA, options.batchRows, format);
   const [digestB, digestA] = await Promise.all([
     missing.length === 0 ? (options.digestBElsewhere ?? ((t, o) => digestTable(b, t, o)))(tableB, digestOptions) : undefined,
     a instanceof TableDigest ? a : typeof a === 'function' ? a() : digestTable(a, tableA, digestOptions),
@@ -81,6 +76,40 @@ export async function compareTable(
     );
   }
   return comparison;
+}
+
+/**
+ * Side B alone against a digest recorded when side A was written (a backup's manifest): the comparison when B's
+ * digest is that one, undefined when it is not, or cannot be compared (other columns, another format), and the
+ * caller must read A again to compare row by row and name the differing keys.
+ */
+export async function matchRecorded(
+  b: DatasetReader,
+  tableA: TableSchema,
+  tableB: TableSchema,
+  recorded: string,
+  options: { batchRows?: number; format: DigestFormat },
+): Promise<{ comparison: TableComparison; digest: TableDigest } | undefined> {
+  const sameColumns =
+    tableA.columns.length === tableB.columns.length && tableA.columns.every((c) => tableB.columns.some((x) => x.name === c.name));
+  if (!sameColumns || digestFormatOf(recorded) !== options.format) return undefined;
+  const digest = await digestTable(b, tableB, digestOptionsFor(tableA, options.batchRows, options.format));
+  if (digest.text() !== recorded) return undefined;
+  const hex = digest.hex();
+  return {
+    comparison: { table: tableA.name, rowsA: digest.rows, rowsB: digest.rows, digestA: hex, digestB: hex, equal: true, examples: [] },
+    digest,
+  };
+}
+
+/** How both sides of a table are fingerprinted: A's columns, in A's order, bucketed by A's key. */
+function digestOptionsFor(tableA: TableSchema, batchRows: number | undefined, format: DigestFormat | undefined): DigestOptions {
+  return {
+    batchRows: batchRows ?? DIGEST_BATCH_ROWS,
+    keyColumns: keyColumns(tableA) ?? [],
+    columns: tableA.columns.map((c) => c.name),
+    format,
+  };
 }
 
 async function differingKeys(
