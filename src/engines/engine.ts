@@ -28,3 +28,14 @@ export interface WriterOptions {
   /** Create the database when it does not exist (default true). */
   create?: boolean;
 }
+
+/** What the URL of a database server's endpoint names, decoded (each engine adds its own parameters). */
+export interface ServerEndpoint {
+  /** The endpoint with the password removed: safe for messages and state files. */
+  description: string;
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  database: string;
+}

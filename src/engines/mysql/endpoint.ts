@@ -1,14 +1,8 @@
 import { FerryError, redactUrl } from '../../core/errors.js';
+import type { ServerEndpoint } from '../engine.js';
 
 /** What a `mysql://` or `mariadb://` endpoint names, decoded. */
-export interface MysqlEndpoint {
-  /** The endpoint with the password removed: safe for messages and state files. */
-  description: string;
-  host: string;
-  port: number;
-  user: string;
-  password?: string;
-  database: string;
+export interface MysqlEndpoint extends ServerEndpoint {
   /** `?socket=/run/mysqld/mysqld.sock`: a Unix socket instead of TCP. */
   socketPath?: string;
   /** `?ssl=true` (verify the certificate) or `?ssl=insecure` (encrypt only). */

@@ -1,14 +1,8 @@
 import { FerryError, redactUrl } from '../../core/errors.js';
+import type { ServerEndpoint } from '../engine.js';
 
 /** What a `postgres://` endpoint names, decoded. */
-export interface PgEndpoint {
-  /** The endpoint as the user wrote it, with the password removed: safe for messages and state files. */
-  description: string;
-  host: string;
-  port: number;
-  user: string;
-  password?: string;
-  database: string;
+export interface PgEndpoint extends ServerEndpoint {
   /** The schema whose tables are read or written (`?schema=NAME`, default `public`). */
   schema: string;
   ssl?: boolean | { rejectUnauthorized: boolean };
