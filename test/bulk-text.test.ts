@@ -300,60 +300,52 @@ const logInto = (logs: string[]) => (e: RunEvent) => {
   if (e.type === 'log') logs.push(e.message);
 };
 
-for (const from of SOURCES) {
-  describe(`bulk text from ${from}`, async () => {
-    const skipFrom = (await requireServer(from)).skip;
-    for (const to of TARGETS) {
-      test(`→ ${to}: the same rows and rejects as the value path`, { skip: skipFrom ?? (await requireServer(to)).skip }, () =>
-        sameBothWays(
-          from,
-          to,
-          'edge',
-          (source, dir) => (target, name, bulkText, logs) =>
-            migrate({
-              source,
-              target,
-              bulkText,
-              batchRows: BATCH_ROWS,
-              rejectsDir: join(dir, name),
-              statePath: join(dir, `${name}.json`),
-              events: logInto(logs),
-            }),
-          from === 'sqlite' || (from === 'mysql' && to === 'postgres'),
-        ),
-      );
-    }
-  });
-}
+/** What both ways of copying are given: small batches, rejects and state of their own, the log collected. */
+const copyOptions = (dir: string, name: string, bulkText: boolean, logs: string[]) => ({
+  bulkText,
+  batchRows: BATCH_ROWS,
+  rejectsDir: join(dir, name),
+  statePath: join(dir, `${name}.json`),
+  events: logInto(logs),
+});
 
-for (const from of SOURCES) {
-  describe(`bulk text from a backup of ${from}`, async () => {
-    const skipFrom = (await requireServer(from)).skip;
-    for (const to of TARGETS) {
-      test(`→ ${to}: the same rows and rejects as the value path`, { skip: skipFrom ?? (await requireServer(to)).skip }, () =>
-        sameBothWays(
-          from,
-          to,
-          'edge_bk',
-          (source, dir) => {
-            const archive = join(dir, 'edge.ferry');
-            const made = backup({ source, dest: archive, rejectsDir: join(dir, 'b'), statePath: join(dir, 'b.json') });
-            return async (target, name, bulkText, logs) => {
-              await made;
-              return restore({
-                backup: archive,
-                target,
-                bulkText,
-                batchRows: BATCH_ROWS,
-                rejectsDir: join(dir, name),
-                statePath: join(dir, `${name}.json`),
-                events: logInto(logs),
-              });
-            };
-          },
-          false,
-        ),
-      );
-    }
-  });
+/** The two ways rows reach a target as bulk text: a migrate from the database, and a restore of its backup. */
+const WAYS: {
+  name: (from: EngineName) => string;
+  label: string;
+  copy: (source: string, dir: string) => Copy;
+  fallback: (from: EngineName, to: EngineName) => boolean;
+}[] = [
+  {
+    name: (from) => `bulk text from ${from}`,
+    label: 'edge',
+    copy: (source, dir) => (target, name, bulkText, logs) => migrate({ source, target, ...copyOptions(dir, name, bulkText, logs) }),
+    fallback: (from, to) => from === 'sqlite' || (from === 'mysql' && to === 'postgres'),
+  },
+  {
+    name: (from) => `bulk text from a backup of ${from}`,
+    label: 'edge_bk',
+    copy: (source, dir) => {
+      const archive = join(dir, 'edge.ferry');
+      const made = backup({ source, dest: archive, rejectsDir: join(dir, 'b'), statePath: join(dir, 'b.json') });
+      return async (target, name, bulkText, logs) => {
+        await made;
+        return restore({ backup: archive, target, ...copyOptions(dir, name, bulkText, logs) });
+      };
+    },
+    fallback: () => false,
+  },
+];
+
+for (const way of WAYS) {
+  for (const from of SOURCES) {
+    describe(way.name(from), async () => {
+      const skipFrom = (await requireServer(from)).skip;
+      for (const to of TARGETS) {
+        test(`→ ${to}: the same rows and rejects as the value path`, { skip: skipFrom ?? (await requireServer(to)).skip }, () =>
+          sameBothWays(from, to, way.label, way.copy, way.fallback(from, to)),
+        );
+      }
+    });
+  }
 }
