@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { TableSchema } from '../../src/core/schema.js';
 import { openSource } from '../../src/ops/endpoints.js';
+import { SHARED } from '../helpers/shared.js';
 import type { End } from './v4-expectations.js';
 
-const REFERENCE = new URL('../../../shared/reference/cloudreve.md', import.meta.url);
+const REFERENCE = join(SHARED, 'reference', 'cloudreve.md');
 
 /** The reference's V4 SQLite DDL, loaded into a new SQLite file. */
 function referenceDb(): { path: string; remove(): void } {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import mysql from 'mysql2/promise';
 import type { DatasetReader, RejectedRow, RowBatch } from '../../src/core/dataset.js';
@@ -11,10 +12,11 @@ import { runLockName } from '../../src/engines/mysql/bookkeeping.js';
 import { mysqlEngine } from '../../src/engines/mysql/index.js';
 import { loadRows } from '../../src/engines/mysql/load-data.js';
 import type { MysqlWriter } from '../../src/engines/mysql/write.js';
+import { CHINOOK } from '../helpers/chinook.js';
 import { MYSQL_URL, requireServer, scratchDb, sqlOn, type ScratchDb } from '../helpers/servers.js';
 
 const server = await requireServer('mysql');
-const CHINOOK = new URL('../../../shared/datasets/chinook/Chinook_MySql.sql', import.meta.url);
+const CHINOOK_SQL = join(CHINOOK, 'Chinook_MySql.sql');
 
 /** Runs `body` on a fresh scratch database, always dropped afterwards. */
 async function withDb(body: (db: ScratchDb) => Promise<void>): Promise<void> {
@@ -913,7 +915,7 @@ describe('mysql engine', server, () => {
     await withDb(async (source) => {
       await withDb(async (target) => {
         await sqlOn('mysql', source.url, []);
-        const script = readFileSync(CHINOOK, 'utf8')
+        const script = readFileSync(CHINOOK_SQL, 'utf8')
           .replace('DROP DATABASE IF EXISTS `Chinook`;', '')
           .replace('CREATE DATABASE `Chinook`;', '')
           .replace('USE `Chinook`;', `USE \`${source.name}\`;`);

@@ -5,12 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { scratchDb, type EngineName, type ScratchDb } from './servers.js';
+import { DATASETS } from './shared.js';
 
-export const DATASETS = process.env.FERRY_DATASETS ?? resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../shared/datasets');
+export { DATASETS };
+
 export const CHINOOK = resolve(DATASETS, 'chinook');
 
 /** Row counts of the Chinook tables, by the engine-neutral (lower-case, no underscore) name. */
