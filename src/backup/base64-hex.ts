@@ -54,3 +54,55 @@ export function writeBase64AsHex(src: Buffer, from: number, to: number, out: Tex
   out.length = at;
   return true;
 }
+
+/** Each hex digit's 4 bits (either case); -1 for a byte that is not one. */
+const NIBBLE = new Int8Array(256).fill(-1);
+for (let i = 0; i < 16; i++) {
+  NIBBLE['0123456789abcdef'.charCodeAt(i)] = i;
+  NIBBLE['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+const BASE64_DIGIT = Buffer.from(ALPHABET, 'latin1');
+
+/**
+ * The reverse, for a backup written from lines a source formatted: the bytes that the hex text src[from, to) holds
+ * (SQLite's hex(), upper case) written as padded base64. Returns false, having written nothing, for an odd number of
+ * digits or a byte that is not one.
+ */
+export function writeHexAsBase64(src: Buffer, from: number, to: number, out: TextOut): boolean {
+  const length = to - from;
+  if (length % 2 !== 0) return false;
+  const bytes = length / 2;
+  out.reserve(Math.ceil(bytes / 3) * 4);
+  const buf = out.buf;
+  let at = out.length;
+  const whole = from + Math.floor(bytes / 3) * 6;
+  for (let p = from; p < whole; p += 6) {
+    const bits =
+      (NIBBLE[src[p]!]! << 20) |
+      (NIBBLE[src[p + 1]!]! << 16) |
+      (NIBBLE[src[p + 2]!]! << 12) |
+      (NIBBLE[src[p + 3]!]! << 8) |
+      (NIBBLE[src[p + 4]!]! << 4) |
+      NIBBLE[src[p + 5]!]!;
+    // A -1 anywhere sets every bit above the 24 a triple uses.
+    if (bits < 0) return false;
+    buf[at++] = BASE64_DIGIT[bits >>> 18]!;
+    buf[at++] = BASE64_DIGIT[(bits >>> 12) & 63]!;
+    buf[at++] = BASE64_DIGIT[(bits >>> 6) & 63]!;
+    buf[at++] = BASE64_DIGIT[bits & 63]!;
+  }
+  const left = to - whole;
+  if (left > 0) {
+    // One byte left gives two characters and `==`, two give three and `=`.
+    const hi = (NIBBLE[src[whole]!]! << 4) | NIBBLE[src[whole + 1]!]!;
+    const lo = left === 4 ? (NIBBLE[src[whole + 2]!]! << 4) | NIBBLE[src[whole + 3]!]! : 0;
+    if ((hi | lo) < 0) return false;
+    const bits = (hi << 16) | (lo << 8);
+    buf[at++] = BASE64_DIGIT[bits >>> 18]!;
+    buf[at++] = BASE64_DIGIT[(bits >>> 12) & 63]!;
+    buf[at++] = left === 4 ? BASE64_DIGIT[(bits >>> 6) & 63]! : EQUALS;
+    buf[at++] = EQUALS;
+  }
+  out.length = at;
+  return true;
+}

@@ -1,3 +1,4 @@
+import type { BulkTextFormat } from '../core/bulk-text.js';
 import { fractionDigitsKept } from '../core/conform.js';
 import type { BulkTextRequest } from '../core/dataset.js';
 import type { ColumnSchema } from '../core/schema.js';
@@ -84,9 +85,12 @@ type ElementWriter = (src: Buffer, p: number, end: number, out: TextOut) => numb
  * values). The backup's columns and the target's are the same (a restore plans the same columns).
  */
 export function lineTranscoder(columns: ColumnSchema[], request: BulkTextRequest): LineTranscoder | undefined {
+  const format = request.load.format;
+  // A backup's lines are transcoded into fields; a target that loads lines of its own kind gets values.
+  if (format.kind !== 'fields') return undefined;
   const writers: ElementWriter[] = [];
   for (const column of columns) {
-    const writer = elementWriter(column, request);
+    const writer = elementWriter(column, format, request);
     if (!writer) return undefined;
     writers.push(nullable(column, writer, request));
   }
@@ -122,9 +126,8 @@ function nullable(column: ColumnSchema, writer: ElementWriter, request: BulkText
   };
 }
 
-function elementWriter(column: ColumnSchema, request: BulkTextRequest): ElementWriter | undefined {
+function elementWriter(column: ColumnSchema, format: BulkTextFormat, request: BulkTextRequest): ElementWriter | undefined {
   const type = column.type;
-  const { format } = request.load;
   const zeroUnsafe = request.load.zeroUnsafe?.includes(column.name) ?? false;
   switch (type.kind) {
     case 'integer':

@@ -4,12 +4,13 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import type { ValueLimits } from '../core/conform.js';
-import type { CheckpointWrite, DatasetWriter, RejectedRow, WriterCapabilities } from '../core/dataset.js';
+import type { BulkTextBatch, BulkTextLoad, CheckpointWrite, DatasetWriter, RejectedRow, WriterCapabilities } from '../core/dataset.js';
 import { FerryError, redactUrl } from '../core/errors.js';
 import type { NotCarried, TableSchema } from '../core/schema.js';
 import type { Row } from '../core/values.js';
 import { rowEncoder, Unencodable } from './encode.js';
 import { copyFileTree } from './files.js';
+import { BACKUP_LINES, finishLines } from './json-lines.js';
 import { atomicWriteFile, syncDir } from './fs-util.js';
 import {
   archiveEntries,
@@ -250,13 +251,47 @@ class BackupWriter implements DatasetWriter, BackupWriterExtras {
     syncDir(join(this.workDir, TABLES_DIR));
   }
 
-  /**
-   * Appends the rows as one gzip member to the table's file and flushes it; then, when given, commits the
-   * checkpoint (its text and the file's new size) by renaming `.ferry-checkpoint.json` into place. A crash before
-   * the rename leaves bytes that the next lock() cuts off. A value that is not of its column's type comes back as a
-   * rejected row; conformed rows never do. One batch at a time per table (tables may be written concurrently).
-   */
+  /** The rows as one gzip member (see append). */
   async writeBatch(table: TableSchema, rows: Row[], checkpoint?: CheckpointWrite): Promise<RejectedRow[]> {
+    return this.append(table, [], rows, checkpoint);
+  }
+
+  /**
+   * A backup's own lines, which a source may format itself (engines/sql/bulk-text.ts). No value of them is seen, so
+   * they are sent only when the run computes no digest (the manifest records each table's): without verification.
+   */
+  bulkTextLoad(): BulkTextLoad {
+    return { format: BACKUP_LINES, recordsDigest: true };
+  }
+
+  /**
+   * The lines, then the other rows, as one gzip member (so a batch's rows are in key order but for those that went
+   * as values, which follow its lines). Undefined, with nothing written, when a chunk is not UTF-8: the caller
+   * writes the batch as rows.
+   */
+  async writeBulkText(
+    table: TableSchema,
+    text: BulkTextBatch,
+    rows: Row[],
+    checkpoint?: CheckpointWrite,
+  ): Promise<RejectedRow[] | undefined> {
+    const lines: Buffer[] = [];
+    for (const chunk of text.chunks) {
+      const finished = finishLines(chunk);
+      if (!finished) return undefined;
+      lines.push(finished);
+    }
+    return this.append(table, lines, rows, checkpoint);
+  }
+
+  /**
+   * Appends the lines, then the rows, as one gzip member to the table's file and flushes it; then, when given,
+   * commits the checkpoint (its text and the file's new size) by renaming `.ferry-checkpoint.json` into place. A
+   * crash before the rename leaves bytes that the next lock() cuts off. A value that is not of its column's type
+   * comes back as a rejected row; conformed rows never do. One batch at a time per table (tables may be written
+   * concurrently).
+   */
+  private async append(table: TableSchema, lines: Buffer[], rows: Row[], checkpoint?: CheckpointWrite): Promise<RejectedRow[]> {
     // With the lock held, nothing is awaited before the batch is encoded and its compression handed to the thread
     // pool: the caller reads and prepares the next batch meanwhile (an await here would run that first, and leave
     // the compression alone on the critical path).
@@ -268,18 +303,20 @@ class BackupWriter implements DatasetWriter, BackupWriterExtras {
       await this.saveRun();
     }
     const encode = this.encoderFor(entry);
-    const lines: string[] = [];
+    const encoded: string[] = [];
     const rejected: RejectedRow[] = [];
     for (const row of rows) {
       try {
-        lines.push(encode(row));
+        encoded.push(encode(row));
       } catch (e) {
         if (!(e instanceof Unencodable)) throw e;
         rejected.push({ row, reason: e.message, column: e.column });
       }
     }
+    if (encoded.length > 0) lines.push(Buffer.from(encoded.join('')));
     const file = join(this.workDir, entry.file);
-    const size = lines.length > 0 ? await appendMember(file, await compress(lines.join(''))) : statSync(file).size;
+    const text = lines.length === 1 ? lines[0]! : Buffer.concat(lines);
+    const size = text.length > 0 ? await appendMember(file, await compress(text)) : statSync(file).size;
     if (checkpoint) {
       const state = checkpoint.state(rejected);
       this.checkpoints.set(table.name, { runId: checkpoint.runId, state, bytes: size });
@@ -435,7 +472,7 @@ const GZIP_LEVEL = 5;
  * a batch compresses only while the main thread is idle; with one chunk it compresses beside the reading of the
  * next batch.
  */
-function compress(text: string): Promise<Buffer> {
+function compress(text: Buffer): Promise<Buffer> {
   return gzip(text, { level: GZIP_LEVEL, chunkSize: Math.min(Math.max(text.length, 64 * 1024), 64 * 1024 * 1024) });
 }
 

@@ -13,6 +13,7 @@ import type { Row, Value } from './values.js';
  * JavaScript value and back.
  */
 export interface BulkTextFormat {
+  readonly kind: 'fields';
   /** For messages: `PostgreSQL COPY`, `MySQL LOAD DATA`. */
   readonly name: string;
   /** How false and true are spelled. */
@@ -22,6 +23,20 @@ export interface BulkTextFormat {
   /** A time-zone-aware timestamp keeps its `+00:00` (false: the target holds UTC without an offset). */
   readonly timestampOffset: boolean;
 }
+
+/**
+ * The other text a source may write: a backup's data lines (docs/backup-format.md, "Values"), one JSON array per row.
+ * One thing differs from the final lines: SQL engines cannot all spell bytes in base64, so a binary value arrives as
+ * its hex digits between two {@link BINARY_MARK} bytes, which the backup writer turns into the base64 string. No
+ * line holds that byte otherwise (JSON escapes control characters in strings, and allows none outside them).
+ */
+export interface JsonLinesFormat {
+  readonly kind: 'json-lines';
+  readonly name: string;
+}
+
+/** The byte around a binary value's hex digits in JSON lines a source formats (U+0001). */
+export const BINARY_MARK = 0x01;
 
 /** The escape of each character that cannot stand for itself in a field. */
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };

@@ -1,4 +1,4 @@
-import type { BulkTextFormat } from './bulk-text.js';
+import type { BulkTextFormat, JsonLinesFormat } from './bulk-text.js';
 import type { ValueLimits } from './conform.js';
 import type { NotCarried, Schema, TableSchema } from './schema.js';
 import type { Row, Value } from './values.js';
@@ -43,7 +43,12 @@ export interface BulkTextBatch {
 
 /** What a writer loads as bulk text into one table, and the values it needs as rows instead. */
 export interface BulkTextLoad {
-  format: BulkTextFormat;
+  format: BulkTextFormat | JsonLinesFormat;
+  /**
+   * The writer records each table's digest (a backup's manifest), which only the value path computes, since no value
+   * of a line is seen: the run then sends text only when it computes no digest (without verification).
+   */
+  recordsDigest?: boolean;
   /** Columns whose value 0 the loader would not keep: a row with 0 there goes as values. */
   zeroUnsafe?: string[];
   /** A text or binary value longer than this many bytes goes as values (the writer's limit for one row). */

@@ -103,11 +103,13 @@ export async function copyTable(
   const after = resume?.resumeKey ? decodeKey(resume.resumeKey) : undefined;
   // A table keeps the way its first batches went: the rows fingerprinted as sent, or (bulk text) the source read again.
   const startedByValues = resume !== undefined && resume.refused === undefined && resume.rowsDone > 0;
-  const load = writer.writeBulkText && options.bulkText !== false && !startedByValues ? writer.bulkTextLoad?.(table) : undefined;
+  const digesting = options.digest !== false;
+  const offered = writer.writeBulkText && options.bulkText !== false && !startedByValues ? writer.bulkTextLoad?.(table) : undefined;
+  // A writer that records the digest needs the values: no text while the run computes one.
+  const load = offered?.recordsDigest && digesting ? undefined : offered;
   const textBatches =
     load && reader.readBulkText?.(table, { load, limits: writer.limits, after, batchRows: options.batchRows ?? TEXT_BATCH_ROWS });
   const refused = textBatches || resume?.refused ? (resume?.refused ? TableDigest.fromJSON(resume.refused) : digest.empty()) : undefined;
-  const digesting = options.digest !== false;
 
   /** Conforms one batch's rows and fingerprints them (rows only): CPU work that overlaps the previous batch's write. */
   const prepare = (rows: Row[], resumeKey: Value[] | undefined, text?: { lines: BulkTextBatch; start?: Value[] }): PreparedBatch => {

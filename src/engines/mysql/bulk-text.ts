@@ -1,3 +1,4 @@
+import type { BulkTextFormat } from '../../core/bulk-text.js';
 import type { BulkTextRequest } from '../../core/dataset.js';
 import type { ColumnSchema } from '../../core/schema.js';
 import { fractionDigitsKept } from '../../core/conform.js';
@@ -24,11 +25,10 @@ export const mysqlBulkText: BulkTextDialect = {
 
 const bytes = (c: string) => `CAST(${c} AS BINARY)`;
 
-function field(column: ColumnSchema, c: string, request: BulkTextRequest): FieldSql | undefined {
+function field(column: ColumnSchema, c: string, format: BulkTextFormat, request: BulkTextRequest): FieldSql | undefined {
   const type = column.type;
   const native = (column.nativeType ?? '').toLowerCase();
   const base = native.replace(/\(.*$/, '').trim();
-  const { format } = request.load;
   const utf8 = bytes(`CONVERT(${c} USING utf8mb4)`);
   switch (type.kind) {
     case 'integer': {

@@ -10,7 +10,13 @@ import { autoIncrementColumn } from './prepare.js';
  * LOAD DATA's text as ferry writes it (core/bulk-text.ts): booleans 0/1, bytes as bare hex (unhexed by the
  * statement's SET clause), timestamps without their `+00:00` (the session's time zone is UTC).
  */
-export const LOAD_DATA_FORMAT: BulkTextFormat = { name: 'MySQL LOAD DATA', booleans: ['0', '1'], binaryPrefix: '', timestampOffset: false };
+export const LOAD_DATA_FORMAT: BulkTextFormat = {
+  kind: 'fields',
+  name: 'MySQL LOAD DATA',
+  booleans: ['0', '1'],
+  binaryPrefix: '',
+  timestampOffset: false,
+};
 
 /**
  * Bytes of tab-separated text handed to the driver at a time. The driver sends each piece as one packet, so pieces

@@ -1,4 +1,5 @@
 import { fractionDigitsKept } from '../../core/conform.js';
+import type { BulkTextFormat } from '../../core/bulk-text.js';
 import type { BulkTextRequest } from '../../core/dataset.js';
 import type { ColumnSchema } from '../../core/schema.js';
 import type { BulkTextDialect, FieldSql } from '../sql/bulk-text.js';
@@ -17,16 +18,16 @@ export function pgBulkText(asText: ReadonlySet<string>): BulkTextDialect {
     replace: (text, from, to) => `replace(${text}, ${from}, ${to})`,
     // As text, the size a field's value comes to (a bytea's hex form is what travels).
     byteLength: (c) => `octet_length(${c}::text)`,
-    field: (column, c, request) => (asText.has(column.name) ? { clean: '', text: `${c}::text`, escape: true } : field(column, c, request)),
+    field: (column, c, format, request) =>
+      asText.has(column.name) ? { clean: '', text: `${c}::text`, escape: true } : field(column, c, format, request),
   };
 }
 
 const TIMESTAMP_RANGE = (c: string) => `${c} BETWEEN '0001-01-01' AND '9999-12-31 23:59:59.999999'`;
 
-function field(column: ColumnSchema, c: string, request: BulkTextRequest): FieldSql | undefined {
+function field(column: ColumnSchema, c: string, format: BulkTextFormat, request: BulkTextRequest): FieldSql | undefined {
   const type = column.type;
   const native = (column.nativeType ?? '').toLowerCase();
-  const { format } = request.load;
   const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
   switch (type.kind) {
     case 'integer':

@@ -10,7 +10,13 @@ import type { Row } from '../../core/values.js';
 import { quotePg as q } from './types.js';
 
 /** COPY's text format as ferry writes it (core/bulk-text.ts): booleans t/f, bytea in its hex form. */
-export const COPY_FORMAT: BulkTextFormat = { name: 'PostgreSQL COPY', booleans: ['f', 't'], binaryPrefix: '\\\\x', timestampOffset: true };
+export const COPY_FORMAT: BulkTextFormat = {
+  kind: 'fields',
+  name: 'PostgreSQL COPY',
+  booleans: ['f', 't'],
+  binaryPrefix: '\\\\x',
+  timestampOffset: true,
+};
 
 /** Bytes of COPY text handed to the stream at a time: large enough to amortise, small enough to stay bounded. */
 const COPY_CHUNK = 64 * 1024;

@@ -1,4 +1,4 @@
-import { ESCAPED_CHARACTERS, escapeField, NULL_FIELD } from '../../core/bulk-text.js';
+import { ESCAPED_CHARACTERS, escapeField, NULL_FIELD, type BulkTextFormat } from '../../core/bulk-text.js';
 import type { BulkTextBatch, BulkTextRequest } from '../../core/dataset.js';
 import type { ColumnSchema, TableSchema } from '../../core/schema.js';
 import type { Row, Value } from '../../core/values.js';
@@ -45,7 +45,12 @@ export interface BulkTextDialect {
    * How the engine spells the field of one column, and when it may: undefined when it never formats such a column
    * (the whole table is then read as values).
    */
-  field(column: ColumnSchema, quoted: string, request: BulkTextRequest): FieldSql | undefined;
+  field(column: ColumnSchema, quoted: string, format: BulkTextFormat, request: BulkTextRequest): FieldSql | undefined;
+  /**
+   * How the engine spells a backup line's element of one column (core/bulk-text.ts, JsonLinesFormat), when it writes
+   * backup lines at all: `text` is the whole element, quotes and escapes included.
+   */
+  jsonField?(column: ColumnSchema, quoted: string, request: BulkTextRequest): Omit<FieldSql, 'escape'> | undefined;
 }
 
 /**
@@ -57,6 +62,12 @@ export interface LineSql {
   line: string;
 }
 
+/** How a line is put together from its fields, for each kind of text. */
+const SHAPES = {
+  fields: { open: '', separator: '\t', close: '\n', null: NULL_FIELD },
+  'json-lines': { open: '[', separator: ',', close: ']\n', null: 'null' },
+} as const;
+
 export function lineSql(
   d: BulkTextDialect,
   table: TableSchema,
@@ -65,10 +76,12 @@ export function lineSql(
 ): LineSql | undefined {
   const conditions: string[] = [];
   const fields: string[] = [];
+  const format = request.load.format;
+  const shape = SHAPES[format.kind];
   const zeroUnsafe = new Set(request.load.zeroUnsafe ?? []);
   for (const column of table.columns) {
     const c = quote(column.name);
-    const f = d.field(column, c, request);
+    const f = format.kind === 'fields' ? d.field(column, c, format, request) : d.jsonField?.(column, c, request);
     if (!f) return undefined;
     const checks = [f.clean];
     if (zeroUnsafe.has(column.name)) checks.push(`${c} <> 0`);
@@ -78,12 +91,12 @@ export function lineSql(
     // NULL passes when the column takes it; a NOT NULL column's NULL is the value path's to refuse.
     if (column.nullable) conditions.push(check ? `(${c} IS NULL OR (${check}))` : '');
     else conditions.push(check ? `(${c} IS NOT NULL AND ${check})` : `${c} IS NOT NULL`);
-    const text = f.escape ? escaped(d, f.text) : f.text;
-    fields.push(column.nullable ? `CASE WHEN ${c} IS NULL THEN ${d.literal(NULL_FIELD)} ELSE ${text} END` : text);
+    const text = 'escape' in f && f.escape ? escaped(d, f.text) : f.text;
+    fields.push(column.nullable ? `CASE WHEN ${c} IS NULL THEN ${d.literal(shape.null)} ELSE ${text} END` : text);
   }
-  const parts: string[] = [];
-  fields.forEach((f, i) => parts.push(...(i > 0 ? [d.literal('\t')] : []), f));
-  parts.push(d.literal('\n'));
+  const parts: string[] = shape.open ? [d.literal(shape.open)] : [];
+  fields.forEach((f, i) => parts.push(...(i > 0 ? [d.literal(shape.separator)] : []), f));
+  parts.push(d.literal(shape.close));
   const clean = conditions.filter(Boolean);
   // Never NULL (a NULL would leave a row out of both the lines and the other rows), so that NOT of it is exact.
   return { clean: clean.length > 0 ? `(CASE WHEN ${clean.join(' AND ')} THEN 1 ELSE 0 END = 1)` : '(1 = 1)', line: d.concat(parts) };
