@@ -20,6 +20,8 @@ export const mysqlBulkText: BulkTextDialect = {
   replace: (text, from, to) => `REPLACE(${text}, ${from}, ${to})`,
   byteLength: (c) => `OCTET_LENGTH(${c})`,
   nul: "X'00'",
+  // The texts are utf8mb4 bytes (field below): JSON_QUOTE needs them as characters, and gives back bytes.
+  jsonQuote: (text) => `CAST(JSON_QUOTE(CONVERT(${text} USING utf8mb4)) AS BINARY)`,
   field,
 };
 

@@ -18,6 +18,8 @@ export function pgBulkText(asText: ReadonlySet<string>): BulkTextDialect {
     replace: (text, from, to) => `replace(${text}, ${from}, ${to})`,
     // As text, the size a field's value comes to (a bytea's hex form is what travels).
     byteLength: (c) => `octet_length(${c}::text)`,
+    jsonQuote: (text) => `to_json(${text})::text`,
+    realSpecials: true,
     field: (column, c, format, request) =>
       asText.has(column.name) ? { clean: '', text: `${c}::text`, escape: true } : field(column, c, format, request),
   };

@@ -1,4 +1,4 @@
-import { ESCAPED_CHARACTERS, escapeField, NULL_FIELD, type BulkTextFormat } from '../../core/bulk-text.js';
+import { BINARY_MARK, ESCAPED_CHARACTERS, escapeField, NULL_FIELD, type BulkTextFormat } from '../../core/bulk-text.js';
 import type { BulkTextBatch, BulkTextRequest } from '../../core/dataset.js';
 import type { ColumnSchema, TableSchema } from '../../core/schema.js';
 import type { Row, Value } from '../../core/values.js';
@@ -47,10 +47,12 @@ export interface BulkTextDialect {
    */
   field(column: ColumnSchema, quoted: string, format: BulkTextFormat, request: BulkTextRequest): FieldSql | undefined;
   /**
-   * How the engine spells a backup line's element of one column (core/bulk-text.ts, JsonLinesFormat), when it writes
-   * backup lines at all: `text` is the whole element, quotes and escapes included.
+   * A text as a JSON string, quotes and escapes included, when the engine can write a backup's JSON lines
+   * ({@link jsonElement}); without it, a backup from this engine is written from values.
    */
-  jsonField?(column: ColumnSchema, quoted: string, request: BulkTextRequest): Omit<FieldSql, 'escape'> | undefined;
+  jsonQuote?(text: string): string;
+  /** The engine's doubles may be NaN or infinite, and a real field's text then spells them so (PostgreSQL). */
+  realSpecials?: boolean;
 }
 
 /**
@@ -68,6 +70,18 @@ const SHAPES = {
   'json-lines': { open: '[', separator: ',', close: ']\n', null: 'null' },
 } as const;
 
+/**
+ * The field spellings a backup line's elements start from (jsonElement): booleans as JSON's, instants with their
+ * `+00:00`, bytes as bare hex.
+ */
+const JSON_FIELDS: BulkTextFormat = {
+  kind: 'fields',
+  name: 'ferry backup lines',
+  booleans: ['false', 'true'],
+  binaryPrefix: '',
+  timestampOffset: true,
+};
+
 export function lineSql(
   d: BulkTextDialect,
   table: TableSchema,
@@ -76,12 +90,14 @@ export function lineSql(
 ): LineSql | undefined {
   const conditions: string[] = [];
   const fields: string[] = [];
-  const format = request.load.format;
-  const shape = SHAPES[format.kind];
+  const json = request.load.format.kind === 'json-lines';
+  if (json && !d.jsonQuote) return undefined;
+  const shape = SHAPES[request.load.format.kind];
+  const format = request.load.format.kind === 'fields' ? request.load.format : JSON_FIELDS;
   const zeroUnsafe = new Set(request.load.zeroUnsafe ?? []);
   for (const column of table.columns) {
     const c = quote(column.name);
-    const f = format.kind === 'fields' ? d.field(column, c, format, request) : d.jsonField?.(column, c, request);
+    const f = d.field(column, c, format, request);
     if (!f) return undefined;
     const checks = [f.clean];
     if (zeroUnsafe.has(column.name)) checks.push(`${c} <> 0`);
@@ -91,7 +107,7 @@ export function lineSql(
     // NULL passes when the column takes it; a NOT NULL column's NULL is the value path's to refuse.
     if (column.nullable) conditions.push(check ? `(${c} IS NULL OR (${check}))` : '');
     else conditions.push(check ? `(${c} IS NOT NULL AND ${check})` : `${c} IS NOT NULL`);
-    const text = 'escape' in f && f.escape ? escaped(d, f.text) : f.text;
+    const text = json ? jsonElement(d, column, c, f) : f.escape ? escaped(d, f.text) : f.text;
     fields.push(column.nullable ? `CASE WHEN ${c} IS NULL THEN ${d.literal(shape.null)} ELSE ${text} END` : text);
   }
   const parts: string[] = shape.open ? [d.literal(shape.open)] : [];
@@ -100,6 +116,48 @@ export function lineSql(
   const clean = conditions.filter(Boolean);
   // Never NULL (a NULL would leave a row out of both the lines and the other rows), so that NOT of it is exact.
   return { clean: clean.length > 0 ? `(CASE WHEN ${clean.join(' AND ')} THEN 1 ELSE 0 END = 1)` : '(1 = 1)', line: d.concat(parts) };
+}
+
+/** Past this magnitude an integer is a JSON string in a backup line. */
+const SAFE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * A backup line's element (docs/backup-format.md, "Values") made from the field's text, under the field's own
+ * condition: the element the backup writer's encoder would write for the conformed value (backup/encode.ts), but
+ * for a real's digits, which are the engine's (the same double).
+ */
+function jsonElement(d: BulkTextDialect, column: ColumnSchema, c: string, f: FieldSql): string {
+  const string = (text: string) => d.concat([d.literal('"'), text, d.literal('"')]);
+  const type = column.type;
+  switch (type.kind) {
+    case 'integer':
+      return type.bits === 64 ? `CASE WHEN ${c} BETWEEN -${SAFE} AND ${SAFE} THEN ${f.text} ELSE ${string(f.text)} END` : f.text;
+    case 'real':
+      // JSON has no NaN nor infinities: they are strings.
+      return d.realSpecials ? `CASE WHEN ${f.text} IN ('NaN', 'Infinity', '-Infinity') THEN ${string(f.text)} ELSE ${f.text} END` : f.text;
+    case 'boolean':
+      return f.text;
+    case 'text':
+    case 'enum':
+      return d.jsonQuote!(f.text);
+    case 'json': {
+      // The document's own text: whitespace between tokens coded (JSON allows none inside strings but spaces), TAB
+      // first; the document `null` as TAB null (backup/encode.ts, encodeJsonText).
+      const coded = [
+        ['\t', '\t\t\t'],
+        ['\n', '\t '],
+        ['\r', '\t\t '],
+      ].reduce((sql, [from, to]) => d.replace(sql, d.literal(from!), d.literal(to!)), f.text);
+      return `CASE WHEN ${f.text} = 'null' THEN ${d.literal('\tnull')} ELSE ${coded} END`;
+    }
+    case 'binary': {
+      const mark = d.literal(String.fromCharCode(BINARY_MARK));
+      return d.concat([mark, f.text, mark]);
+    }
+    default:
+      // decimal, uuid, date, time, timestamp: text that JSON needs no escape for.
+      return string(f.text);
+  }
 }
 
 /**

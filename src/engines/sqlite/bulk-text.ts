@@ -2,10 +2,8 @@ import type { BulkTextFormat } from '../../core/bulk-text.js';
 import type { BulkTextRequest } from '../../core/dataset.js';
 import type { ColumnSchema } from '../../core/schema.js';
 import { fractionDigitsKept } from '../../core/conform.js';
-import { integerRange, type PortableType } from '../../core/types.js';
+import { integerRange } from '../../core/types.js';
 import type { BulkTextDialect, FieldSql } from '../sql/bulk-text.js';
-
-const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /**
  * How SQLite formats a field of bulk text (see engines/sql/bulk-text.ts for the rule). SQLite stores any value in
@@ -13,10 +11,12 @@ const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
  * conform.ts accepts unchanged.
  */
 export const sqliteBulkText: BulkTextDialect = {
-  literal: lit,
+  literal: (s) => `'${s.replaceAll("'", "''")}'`,
   concat: (parts) => parts.join(' || '),
   replace: (text, from, to) => `replace(${text}, ${from}, ${to})`,
   byteLength: (c) => `octet_length(${c})`,
+  // Escapes as JSON.stringify does: \b \f \n \r \t, other control characters as \u00xx.
+  jsonQuote: (text) => `json_quote(${text})`,
   field,
 };
 
@@ -24,45 +24,18 @@ const NO_NUL = (c: string) => `instr(${c}, char(0)) = 0`;
 const HEX = '[0-9a-f]';
 const UUID_GLOB = [8, 4, 4, 4, 12].map((n) => HEX.repeat(n)).join('-');
 
-/**
- * The conditions under which a value is exact as SQLite spells it, by portable type: shared by bulk text (below) and
- * a backup's JSON lines (json-lines.ts), which spell the same values differently.
- */
-export const clean = {
-  integer: (c: string, bits: 16 | 32 | 64) => {
-    const [min, max] = integerRange(bits);
-    return `typeof(${c}) = 'integer'${bits === 64 ? '' : ` AND ${c} BETWEEN ${min} AND ${max}`}`;
-  },
-  boolean: (c: string) => `typeof(${c}) = 'integer' AND ${c} IN (0, 1)`,
-  text: (c: string, type: Extract<PortableType, { kind: 'text' | 'enum' }>) => {
-    const checks = [`typeof(${c}) = 'text'`, NO_NUL(c)];
-    if (type.kind === 'text' && type.length !== undefined) checks.push(`length(${c}) <= ${type.length}`);
-    if (type.kind === 'enum') checks.push(`${c} IN (${type.values.map(lit).join(', ')})`);
-    return checks.join(' AND ');
-  },
-  uuid: (c: string) => `typeof(${c}) = 'text' AND ${c} GLOB '${UUID_GLOB}'`,
-  /** JSON text as strict as JSON.parse (json_valid's default is RFC 8259), unless the loader checks it itself. */
-  json: (c: string, request: BulkTextRequest) => {
-    const checks = [`typeof(${c}) = 'text'`, NO_NUL(c), ...(request.load.checksJson ? [] : [`json_valid(${c})`])];
-    if (!request.limits.textAllowsNul) checks.push(`instr(${c}, '\\u0000') = 0`);
-    return checks.join(' AND ');
-  },
-  binary: (c: string, type: Extract<PortableType, { kind: 'binary' }>) =>
-    `typeof(${c}) = 'blob'${type.length === undefined ? '' : ` AND length(${c}) <= ${type.length}`}`,
-  /** A date as conformance keeps it: `YYYY-MM-DD`, a real day, from year 1. */
-  date: (c: string) => `typeof(${c}) = 'text' AND date(${c}) = ${c} AND ${c} >= '0001-01-01'`,
-  /** Only whole seconds: a fraction is kept as written by conformance, and time() would drop it. */
-  time: (c: string) => `typeof(${c}) = 'text' AND time(${c}) = ${c}`,
-};
-
 function field(column: ColumnSchema, c: string, format: BulkTextFormat, request: BulkTextRequest): FieldSql | undefined {
   const type = column.type;
+  const lit = sqliteBulkText.literal;
   switch (type.kind) {
-    case 'integer':
-      return { clean: clean.integer(c, type.bits), text: c, escape: false };
+    case 'integer': {
+      const [min, max] = integerRange(type.bits);
+      const range = type.bits === 64 ? '' : ` AND ${c} BETWEEN ${min} AND ${max}`;
+      return { clean: `typeof(${c}) = 'integer'${range}`, text: c, escape: false };
+    }
     case 'boolean':
       return {
-        clean: clean.boolean(c),
+        clean: `typeof(${c}) = 'integer' AND ${c} IN (0, 1)`,
         text: `CASE ${c} WHEN 1 THEN ${lit(format.booleans[1])} ELSE ${lit(format.booleans[0])} END`,
         escape: false,
       };
@@ -77,31 +50,37 @@ function field(column: ColumnSchema, c: string, format: BulkTextFormat, request:
         text: `CAST(${c} AS TEXT)`,
         escape: false,
       };
-    case 'decimal':
-      return decimalOf(column, c, request);
+    case 'decimal': {
+      // Without a declared precision, the target's own bounds (if any) are the ones to fit.
+      const bounds = type.precision === undefined ? request.load.decimalBounds?.[column.name] : undefined;
+      return decimalField(c, type.precision ?? bounds?.precision, type.precision === undefined ? (bounds?.scale ?? 0) : (type.scale ?? 0));
+    }
     case 'text':
-    case 'enum':
-      return { clean: clean.text(c, type), text: c, escape: true };
+    case 'enum': {
+      const checks = [`typeof(${c}) = 'text'`, NO_NUL(c)];
+      if (type.kind === 'text' && type.length !== undefined) checks.push(`length(${c}) <= ${type.length}`);
+      if (type.kind === 'enum') checks.push(`${c} IN (${type.values.map(lit).join(', ')})`);
+      return { clean: checks.join(' AND '), text: c, escape: true };
+    }
     case 'uuid':
-      return { clean: clean.uuid(c), text: c, escape: false };
-    case 'json':
-      return { clean: clean.json(c, request), text: c, escape: true };
-    case 'binary':
-      return { clean: clean.binary(c, type), text: `${lit(format.binaryPrefix)} || hex(${c})`, escape: false };
+      return { clean: `typeof(${c}) = 'text' AND ${c} GLOB '${UUID_GLOB}'`, text: c, escape: false };
+    case 'json': {
+      const checks = [`typeof(${c}) = 'text'`, NO_NUL(c), ...(request.load.checksJson ? [] : [`json_valid(${c})`])];
+      if (!request.limits.textAllowsNul) checks.push(`instr(${c}, '\\u0000') = 0`);
+      return { clean: checks.join(' AND '), text: c, escape: true };
+    }
+    case 'binary': {
+      const length = type.length === undefined ? '' : ` AND length(${c}) <= ${type.length}`;
+      return { clean: `typeof(${c}) = 'blob'${length}`, text: `${lit(format.binaryPrefix)} || hex(${c})`, escape: false };
+    }
     case 'date':
-      return { clean: clean.date(c), text: c, escape: false };
+      return { clean: `typeof(${c}) = 'text' AND date(${c}) = ${c} AND ${c} >= '0001-01-01'`, text: c, escape: false };
     case 'time':
-      return { clean: clean.time(c), text: c, escape: false };
+      // Only whole seconds: a fraction is kept as written by conformance, and time() would drop it.
+      return { clean: `typeof(${c}) = 'text' AND time(${c}) = ${c}`, text: c, escape: false };
     case 'timestamp':
       return timestampField(c, type.tz, format.timestampOffset, fractionDigitsKept(type, request.limits));
   }
-}
-
-/** A decimal column's field; without a declared precision, the target's own bounds (if any) are the ones to fit. */
-export function decimalOf(column: ColumnSchema, c: string, request: BulkTextRequest): FieldSql {
-  const type = column.type as Extract<PortableType, { kind: 'decimal' }>;
-  const bounds = type.precision === undefined ? request.load.decimalBounds?.[column.name] : undefined;
-  return decimalField(c, type.precision ?? bounds?.precision, type.precision === undefined ? (bounds?.scale ?? 0) : (type.scale ?? 0));
 }
 
 /**
@@ -139,7 +118,7 @@ const DATETIME = '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9] [0-9][0-9]:[0-9][0-9
  * (no fraction, or six digits) are matched by one pattern each. A target that rounds past a number of digits gets
  * only values that have no more.
  */
-export function timestampField(c: string, tz: boolean, keepOffset: boolean, fractionDigits: number): FieldSql {
+function timestampField(c: string, tz: boolean, keepOffset: boolean, fractionDigits: number): FieldSql {
   const base = tz ? `substr(${c}, 1, length(${c}) - 6)` : c;
   const offset = tz ? '+00:00' : '';
   const day = `substr(${c}, 1, 10)`;

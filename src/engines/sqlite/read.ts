@@ -5,7 +5,7 @@ import { keyColumns, type Schema, type TableSchema } from '../../core/schema.js'
 import { InvalidValue, type Row, type Value } from '../../core/values.js';
 import type { ReaderOptions } from '../engine.js';
 import { bulkTextBatches, lineSql, type BulkTextSource } from '../sql/bulk-text.js';
-import { sqliteLines } from './json-lines.js';
+import { sqliteBulkText } from './bulk-text.js';
 import { openReadOnly, sqlitePath } from './connect.js';
 import { introspectSqlite } from './introspect.js';
 import { quoteSqlite as q } from './types.js';
@@ -104,7 +104,7 @@ export class SqliteReader implements DatasetReader {
    */
   readBulkText(table: TableSchema, request: BulkTextRequest): AsyncIterable<BulkTextBatch> | undefined {
     const key = this.keyOf(table);
-    const sql = key && lineSql(sqliteLines, table, q, request);
+    const sql = key && lineSql(sqliteBulkText, table, q, request);
     if (!key || !sql) return undefined;
     const { selectList, textColumns } = this.selection(table);
     const from = q(table.name);
