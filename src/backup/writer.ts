@@ -253,7 +253,7 @@ class BackupWriter implements DatasetWriter, BackupWriterExtras {
 
   /** The rows as one gzip member (see append). */
   async writeBatch(table: TableSchema, rows: Row[], checkpoint?: CheckpointWrite): Promise<RejectedRow[]> {
-    return this.append(table, [], rows, checkpoint);
+    return this.append(table, undefined, rows, checkpoint);
   }
 
   /**
@@ -261,7 +261,9 @@ class BackupWriter implements DatasetWriter, BackupWriterExtras {
    * they are sent only when the run computes no digest (the manifest records each table's): without verification.
    */
   bulkTextLoad(): BulkTextLoad {
-    return { format: BACKUP_LINES, recordsDigest: true };
+    // A batch is held three times (as read, as finished lines, compressed): half the usual batch keeps 2.5M rows
+    // under 165 MB instead of 195 MB, at the same speed.
+    return { format: BACKUP_LINES, recordsDigest: true, batchBytes: 4 * 1024 * 1024 };
   }
 
   /**
@@ -275,13 +277,8 @@ class BackupWriter implements DatasetWriter, BackupWriterExtras {
     rows: Row[],
     checkpoint?: CheckpointWrite,
   ): Promise<RejectedRow[] | undefined> {
-    const lines: Buffer[] = [];
-    for (const chunk of text.chunks) {
-      const finished = finishLines(chunk);
-      if (!finished) return undefined;
-      lines.push(finished);
-    }
-    return this.append(table, lines, rows, checkpoint);
+    const lines = finishLines(text.chunks);
+    return lines && this.append(table, lines, rows, checkpoint);
   }
 
   /**
@@ -291,7 +288,7 @@ class BackupWriter implements DatasetWriter, BackupWriterExtras {
    * comes back as a rejected row; conformed rows never do. One batch at a time per table (tables may be written
    * concurrently).
    */
-  private async append(table: TableSchema, lines: Buffer[], rows: Row[], checkpoint?: CheckpointWrite): Promise<RejectedRow[]> {
+  private async append(table: TableSchema, lines: Buffer | undefined, rows: Row[], checkpoint?: CheckpointWrite): Promise<RejectedRow[]> {
     // With the lock held, nothing is awaited before the batch is encoded and its compression handed to the thread
     // pool: the caller reads and prepares the next batch meanwhile (an await here would run that first, and leave
     // the compression alone on the critical path).
@@ -313,9 +310,9 @@ class BackupWriter implements DatasetWriter, BackupWriterExtras {
         rejected.push({ row, reason: e.message, column: e.column });
       }
     }
-    if (encoded.length > 0) lines.push(Buffer.from(encoded.join('')));
+    const values = encoded.length > 0 ? Buffer.from(encoded.join('')) : undefined;
     const file = join(this.workDir, entry.file);
-    const text = lines.length === 1 ? lines[0]! : Buffer.concat(lines);
+    const text = lines && values ? Buffer.concat([lines, values]) : (lines ?? values ?? Buffer.alloc(0));
     const size = text.length > 0 ? await appendMember(file, await compress(text)) : statSync(file).size;
     if (checkpoint) {
       const state = checkpoint.state(rejected);

@@ -49,6 +49,8 @@ export interface BulkTextLoad {
    * of a line is seen: the run then sends text only when it computes no digest (without verification).
    */
   recordsDigest?: boolean;
+  /** The most bytes of text in one batch, when the writer holds a batch more than once while writing it. */
+  batchBytes?: number;
   /** Columns whose value 0 the loader would not keep: a row with 0 there goes as values. */
   zeroUnsafe?: string[];
   /** A text or binary value longer than this many bytes goes as values (the writer's limit for one row). */

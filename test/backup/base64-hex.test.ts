@@ -65,9 +65,10 @@ test('text that is not hex is refused', () => {
 test('a chunk of lines gets base64 for each marked hex value, and no chunk that is not UTF-8 is taken', () => {
   const mark = String.fromCharCode(1);
   const chunk = Buffer.from(`[1,${mark}00FF${mark},"é"]\n[2,${mark}${mark},null]\n[3,${mark}616263${mark},"x"]\n`);
-  assert.equal(finishLines(chunk)!.toString(), '[1,"AP8=","é"]\n[2,"",null]\n[3,"YWJj","x"]\n');
+  assert.equal(finishLines([chunk, chunk])!.toString(), '[1,"AP8=","é"]\n[2,"",null]\n[3,"YWJj","x"]\n'.repeat(2));
   const plain = Buffer.from('[1,"a"]\n');
-  assert.equal(finishLines(plain), plain, 'a chunk without binary values is taken as it is');
-  assert.equal(finishLines(Buffer.from([0x5b, 0x22, 0x41, 0xc3, 0x28, 0x22, 0x5d, 0x0a])), undefined);
-  assert.throws(() => finishLines(Buffer.from(`[${mark}0${mark}]\n`)), /not hex/);
+  assert.equal(finishLines([plain]), plain, 'a chunk without binary values is taken as it is');
+  assert.equal(finishLines([plain, plain])!.toString(), '[1,"a"]\n[1,"a"]\n');
+  assert.equal(finishLines([plain, Buffer.from([0x5b, 0x22, 0x41, 0xc3, 0x28, 0x22, 0x5d, 0x0a])]), undefined);
+  assert.throws(() => finishLines([Buffer.from(`[${mark}0${mark}]\n`)]), /not hex/);
 });

@@ -198,7 +198,10 @@ export interface BulkTextSource {
    */
   chunkBytes?: number;
 }
-/** A batch (one transaction) ends at this many bytes of text even before its row count: memory stays bounded for wide rows. */
+/**
+ * A batch (one transaction) ends at this many bytes of text even before its row count, unless the writer asks for
+ * less (BulkTextLoad.batchBytes): memory stays bounded for wide rows.
+ */
 const BATCH_BYTES = 8 * 1024 * 1024;
 
 /**
@@ -226,7 +229,7 @@ export async function* bulkTextBatches(source: BulkTextSource, request: BulkText
     let done = false;
     // A batch ends once it holds batchRows rows, so it may hold up to one chunk more (a quarter of a batch): chunks
     // keep their size, which lets a server work on the next one ahead.
-    while (covered < request.batchRows && bytes < BATCH_BYTES) {
+    while (covered < request.batchRows && bytes < (request.load.batchBytes ?? BATCH_BYTES)) {
       const want = chunkRows;
       const chunk = await source.chunk(after, want);
       if (!chunk.end) {
