@@ -42,12 +42,9 @@ export async function backup(options: BackupOptions): Promise<RunResult> {
         tables,
         notCarried: schema.notCarried.filter((n) => !n.table || tables.some((t) => t.name === n.table)),
         rules,
-        // Without verification no digest is computed: the manifest then records none (null), never an empty one.
+        // A table that was not fingerprinted (no verification) gets no digest (null), never an empty one.
         beforeVerify: (digests, notCarried) =>
-          writer.finalize({
-            digests: options.verify === false ? new Map() : new Map([...digests].map(([name, d]) => [name, d.text()])),
-            notCarried,
-          }),
+          writer.finalize({ digests: new Map([...digests].map(([name, d]) => [name, d.text()])), notCarried }),
         reopenTarget: () => openBackupReader(options.dest),
       });
     } finally {

@@ -56,8 +56,9 @@ export interface RunOptions extends RunSettings {
   /** Anything else that changes what lands in the target (an upgrade's path and pack inputs): part of the plan's fingerprint. */
   planOptions?: Record<string, unknown>;
   /**
-   * Runs once the data and constraints are in, before verification (a backup writes its manifest here). A table
-   * whose rows went as bulk text has an empty digest here: nothing of it was fingerprinted (backups never load text).
+   * Runs once the data and constraints are in, before verification (a backup writes its manifest here), with the
+   * digest of each table that was fingerprinted on the way: none without verification, and none of a table whose rows
+   * went as bulk text, since no value of those was seen.
    */
   beforeVerify?: (digests: Map<string, TableDigest>, notCarried: NotCarried[]) => Promise<void>;
   /**
@@ -178,7 +179,8 @@ export async function runPipeline(source: DatasetReader, target: DatasetWriter, 
     state.phase = 'verify';
     writeState(statePath, state);
   }
-  await options.beforeVerify?.(digests, notCarried);
+  const fingerprinted = options.verify === false ? [] : [...digests].filter(([name]) => !byText.has(name));
+  await options.beforeVerify?.(new Map(fingerprinted), notCarried);
 
   const summaries: TableSummary[] = tables.map((t) => {
     const ts = state.tables[t.name]!;

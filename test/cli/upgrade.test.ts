@@ -101,4 +101,22 @@ describe('ferry convert', () => {
     const same = await ferry(['verify', converted, restored], { cwd: dir.path });
     assert.equal(same.code, 0, same.stdout);
   });
+
+  test('without verification, records no digest rather than an empty one: its restore verifies', async () => {
+    const backup = join(dir.path, 'jot1-nv.ferry');
+    const state = (n: string) => ['--state', join(dir.path, `${n}.json`)];
+    assert.equal((await ferry(['backup', v1, backup, '-q', '--no-verify', ...state('bk-nv')], { cwd: dir.path })).code, 0);
+    const converted = join(dir.path, 'jot3-nv.ferry');
+    const args = ['convert', backup, converted, '--app', 'example', '--yes', '-q', '--no-verify', ...state('cv-nv')];
+    assert.equal((await ferry(args, { cwd: dir.path })).code, 0);
+    const manifest = JSON.parse((await ferry(['inspect', converted, '--json'], { cwd: dir.path })).stdout) as {
+      tables: { digest: unknown }[];
+    };
+    assert.deepEqual(
+      manifest.tables.map((t) => t.digest ?? null),
+      manifest.tables.map(() => null),
+    );
+    const restored = await ferry(['restore', converted, join(dir.path, 'jot3-nv.db'), '-q', ...state('rs-nv')], { cwd: dir.path });
+    assert.equal(restored.code, 0, restored.stdout + restored.stderr);
+  });
 });
