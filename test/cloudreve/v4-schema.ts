@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { TableSchema } from '../../src/core/schema.js';
 import { openSource } from '../../src/ops/endpoints.js';
-import { SHARED } from '../helpers/shared.js';
+import { inShared, SHARED } from '../helpers/shared.js';
 import type { End } from './v4-expectations.js';
 
 const REFERENCE = join(SHARED, 'reference', 'cloudreve.md');
 
 /** The reference's V4 SQLite DDL, loaded into a new SQLite file. */
 function referenceDb(): { path: string; remove(): void } {
-  const text = readFileSync(REFERENCE, 'utf8');
+  const text = readFileSync(inShared(REFERENCE), 'utf8');
   const section = text.slice(text.indexOf('### 3.2 SQLite DDL'));
   const ddl = /```sql\n([\s\S]*?)```/.exec(section)![1]!;
   const dir = mkdtempSync(join(tmpdir(), 'ferry-v4ref-'));

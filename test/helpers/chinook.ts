@@ -8,11 +8,11 @@ import { resolve } from 'node:path';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { scratchDb, type EngineName, type ScratchDb } from './servers.js';
-import { DATASETS } from './shared.js';
+import { DATASETS, inShared } from './shared.js';
 
 export { DATASETS };
 
-export const CHINOOK = resolve(DATASETS, 'chinook');
+export const CHINOOK = inShared(resolve(DATASETS, 'chinook'));
 
 /** Row counts of the Chinook tables, by the engine-neutral (lower-case, no underscore) name. */
 export const CHINOOK_ROWS: Record<string, number> = {
