@@ -2,6 +2,7 @@ import { createReadStream, lstatSync, readdirSync, readFileSync, statSync, type 
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { FerryError } from '../core/errors.js';
+import { hashFileRange } from './fs-util.js';
 import type { Manifest } from './manifest.js';
 import { indexTar, type TarEntry, type TarSource } from './tar.js';
 
@@ -115,6 +116,8 @@ export interface BackupStore {
   readonly entries: ReadonlyMap<string, StoreEntry>;
   /** A file's bytes, as a stream (the archive reads only that entry's byte range). */
   open(path: string): Readable;
+  /** A file's sha256 (hex), read from where `open` reads it. */
+  hash(path: string): Promise<string>;
   readText(path: string): Promise<string>;
 }
 
@@ -143,6 +146,10 @@ class FolderStore implements BackupStore {
 
   open(path: string): Readable {
     return createReadStream(join(this.path, path), { highWaterMark: READ_CHUNK });
+  }
+
+  hash(path: string): Promise<string> {
+    return hashFileRange(join(this.path, path), 0, statSync(join(this.path, path)).size);
   }
 
   async readText(path: string): Promise<string> {
@@ -195,6 +202,12 @@ class ArchiveStore implements BackupStore {
     // createReadStream's end is inclusive, and reads to the file's end when start > end: an empty entry is no read.
     if (e.size === 0) return Readable.from([]);
     return createReadStream(this.path, { start: e.offset, end: e.offset + e.size - 1, highWaterMark: READ_CHUNK });
+  }
+
+  hash(path: string): Promise<string> {
+    const e = this.ranges.get(path);
+    if (!e || e.type !== 'file') throw damaged(this.path, `${path} is missing from the archive`);
+    return hashFileRange(this.path, e.offset, e.size);
   }
 
   async readText(path: string): Promise<string> {

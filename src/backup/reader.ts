@@ -9,7 +9,6 @@ import type { Row } from '../core/values.js';
 import { lineTranscoder } from './bulk-text.js';
 import { lineDecoder } from './decode.js';
 import { extractFiles } from './files.js';
-import { hashStream } from './fs-util.js';
 import { damaged, FILES_DIR, MANIFEST_FILE, openStore, RUN_FILE, TABLES_DIR, type BackupStore } from './layout.js';
 import { FORMAT_VERSION, readManifest, type Manifest, type ManifestTable } from './manifest.js';
 import { dataLines } from './table-file.js';
@@ -65,8 +64,10 @@ async function checkIntegrity(store: BackupStore, manifest: Manifest): Promise<v
     if (want.size !== undefined && entry.size !== want.size) {
       throw damaged(store.path, `${path} has ${entry.size} bytes, but the manifest says ${want.size}`);
     }
-    const got = await hashStream(store.open(path));
-    if (got.sha256 !== want.sha256)
+    const sha256 = await store.hash(path).catch((e: unknown) => {
+      throw isFerryError(e) ? e : damaged(store.path, `${path} cannot be read: ${(e as Error).message}`, e);
+    });
+    if (sha256 !== want.sha256)
       throw damaged(store.path, `${path} does not match its sha256 in the manifest (it was changed or damaged)`);
   }
 }

@@ -28,7 +28,21 @@ export async function* transcodeTable(
   const hash = createHash('sha256');
   source.on('data', (chunk: Buffer) => hash.update(chunk));
   const out = new TextOut(TEXT_CHUNK + 64 * 1024);
-  let batch: BulkTextBatch = { chunks: [], lines: 0, rows: [], resumeKey: [] };
+  const newBatch = (): BulkTextBatch => {
+    const chunks: Buffer[] = [];
+    let released = false;
+    return {
+      chunks,
+      lines: 0,
+      rows: [],
+      resumeKey: [],
+      release: () => {
+        if (!released) out.recycle(chunks);
+        released = true;
+      },
+    };
+  };
+  let batch = newBatch();
   let bytes = 0;
   let index = skip;
   const flush = () => {
@@ -56,7 +70,7 @@ export async function* transcodeTable(
           flush();
           batch.resumeKey = [index];
           yield batch;
-          batch = { chunks: [], lines: 0, rows: [], resumeKey: [] };
+          batch = newBatch();
           bytes = 0;
         }
       }

@@ -39,6 +39,11 @@ export interface BulkTextBatch {
   rows: Row[];
   /** The key of the batch's last row (either kind): where the next batch starts. */
   resumeKey: Value[];
+  /**
+   * Called once the writer is done with the chunks (the batch is written, or refused and about to be sent as
+   * values): a reader that offers it uses their memory again for later batches. Never called while a chunk is used.
+   */
+  release?(): void;
 }
 
 /** What a writer loads as bulk text into one table, and the values it needs as rows instead. */
@@ -178,8 +183,9 @@ export interface DatasetWriter {
   /**
    * After a table's data: its indexes, unique constraints and identity/sequence next value. Idempotent: what
    * already exists (by name) is skipped, so a resumed run can finish a table whose finishing was interrupted.
+   * `alongsideCopy`: the next table is being copied meanwhile (finishesAlongside), so the cores are not free.
    */
-  finishTable(table: TableSchema): Promise<void>;
+  finishTable(table: TableSchema, options?: { alongsideCopy?: boolean }): Promise<void>;
   /** What of these tables this target will not create as declared (defaults it cannot spell…). */
   notCarried?(tables: TableSchema[]): NotCarried[];
   /** After all tables: foreign keys and checks. Idempotent like finishTable. */

@@ -165,6 +165,8 @@ export async function copyTable(
     let refusedRows: RejectedRow[] | undefined;
     if (batch.text) {
       refusedRows = await writer.writeBulkText!(table, batch.text.lines, batch.good, checkpoint);
+      // Written or refused, the text is not read again: its memory goes back to the reader.
+      batch.text.lines.release?.();
       if (refusedRows === undefined) {
         // The target refused a value of the lines, which cannot say which: the whole batch again, as values.
         options.events({

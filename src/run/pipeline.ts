@@ -258,7 +258,7 @@ async function copyAll(
   };
   if (state.phase === 'data') options.events({ type: 'phase', phase: 'data' });
   let finishing: { done: Promise<void> } | undefined;
-  for (const table of tables) {
+  for (const [i, table] of tables.entries()) {
     const ts = state.tables[table.name]!;
     if (ts.status === 'finished' || state.phase !== 'data') {
       recordCommitted(table.name);
@@ -317,15 +317,16 @@ async function copyAll(
       recordCommitted(table.name);
     }
     // One table finishes at a time; a writer that can finish alongside does so while the next table is copied.
+    const alongside = target.capabilities.finishesAlongside === true;
     await finishing?.done;
     finishing = finishInBackground(async () => {
       options.events({ type: 'phase', phase: 'indexes', detail: table.name });
       faultPoint(`index:${table.name}`);
-      await target.finishTable(table);
+      await target.finishTable(table, { alongsideCopy: alongside && i < tables.length - 1 });
       ts.status = 'finished';
       writeState(options.statePath, state);
     });
-    if (!target.capabilities.finishesAlongside) await finishing.done;
+    if (!alongside) await finishing.done;
   }
   await finishing?.done;
   return { digests, byText };
