@@ -12,7 +12,7 @@ export async function hashFileRange(path: string, start: number, size: number): 
   const file = await open(path, 'r');
   try {
     const buffer = Buffer.allocUnsafe(Math.min(HASH_READ, Math.max(size, 1)));
-    for (let done = 0; done < size; ) {
+    for (let done = 0; done < size;) {
       const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, size - done), start + done);
       if (bytesRead === 0) throw new Error(`${path} ends ${size - done} bytes early`);
       hash.update(buffer.subarray(0, bytesRead));

@@ -67,8 +67,7 @@ async function checkIntegrity(store: BackupStore, manifest: Manifest): Promise<v
     const sha256 = await store.hash(path).catch((e: unknown) => {
       throw isFerryError(e) ? e : damaged(store.path, `${path} cannot be read: ${(e as Error).message}`, e);
     });
-    if (sha256 !== want.sha256)
-      throw damaged(store.path, `${path} does not match its sha256 in the manifest (it was changed or damaged)`);
+    if (sha256 !== want.sha256) throw damaged(store.path, `${path} does not match its sha256 in the manifest (it was changed or damaged)`);
   }
 }
 
