@@ -2,7 +2,6 @@ import { createReadStream, lstatSync, readdirSync, readFileSync, statSync, type 
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { FerryError } from '../core/errors.js';
-import { hashFileRange } from './fs-util.js';
 import type { Manifest } from './manifest.js';
 import { indexTar, type TarEntry, type TarSource } from './tar.js';
 
@@ -107,6 +106,20 @@ export interface StoreEntry {
   size: number;
 }
 
+/** Bytes of a file on disk: `size` bytes from `start`. */
+export interface FileRange {
+  file: string;
+  start: number;
+  size: number;
+}
+
+/** A file range as a stream, in pieces of the size a backup's files are read in. */
+export function openRange({ file, start, size }: FileRange): Readable {
+  // createReadStream's end is inclusive, and reads to the file's end when start > end: an empty range is no read.
+  if (size === 0) return Readable.from([]);
+  return createReadStream(file, { start, end: start + size - 1, highWaterMark: READ_CHUNK });
+}
+
 /** The parts of a backup, read alike from a folder or from an archive. */
 export interface BackupStore {
   /** The backup's absolute path. */
@@ -116,8 +129,8 @@ export interface BackupStore {
   readonly entries: ReadonlyMap<string, StoreEntry>;
   /** A file's bytes, as a stream (the archive reads only that entry's byte range). */
   open(path: string): Readable;
-  /** A file's sha256 (hex), read from where `open` reads it. */
-  hash(path: string): Promise<string>;
+  /** Where a file's bytes are: the file on disk (the folder's own, or the archive) and their range in it. */
+  locate(path: string): FileRange;
   readText(path: string): Promise<string>;
 }
 
@@ -148,8 +161,9 @@ class FolderStore implements BackupStore {
     return createReadStream(join(this.path, path), { highWaterMark: READ_CHUNK });
   }
 
-  hash(path: string): Promise<string> {
-    return hashFileRange(join(this.path, path), 0, statSync(join(this.path, path)).size);
+  locate(path: string): FileRange {
+    const file = join(this.path, path);
+    return { file, start: 0, size: statSync(file).size };
   }
 
   async readText(path: string): Promise<string> {
@@ -197,17 +211,13 @@ class ArchiveStore implements BackupStore {
   }
 
   open(path: string): Readable {
-    const e = this.ranges.get(path);
-    if (!e || e.type !== 'file') throw damaged(this.path, `${path} is missing from the archive`);
-    // createReadStream's end is inclusive, and reads to the file's end when start > end: an empty entry is no read.
-    if (e.size === 0) return Readable.from([]);
-    return createReadStream(this.path, { start: e.offset, end: e.offset + e.size - 1, highWaterMark: READ_CHUNK });
+    return openRange(this.locate(path));
   }
 
-  hash(path: string): Promise<string> {
+  locate(path: string): FileRange {
     const e = this.ranges.get(path);
     if (!e || e.type !== 'file') throw damaged(this.path, `${path} is missing from the archive`);
-    return hashFileRange(this.path, e.offset, e.size);
+    return { file: this.path, start: e.offset, size: e.size };
   }
 
   async readText(path: string): Promise<string> {

@@ -9,9 +9,11 @@ import type { Row } from '../core/values.js';
 import { lineTranscoder } from './bulk-text.js';
 import { lineDecoder } from './decode.js';
 import { extractFiles } from './files.js';
+import { hashFileRange } from './fs-util.js';
 import { damaged, FILES_DIR, MANIFEST_FILE, openStore, RUN_FILE, TABLES_DIR, type BackupStore } from './layout.js';
 import { FORMAT_VERSION, readManifest, type Manifest, type ManifestTable } from './manifest.js';
 import { dataLines } from './table-file.js';
+import { THREAD_FILE_BYTES, transcodeInThread } from './transcode-thread.js';
 import { transcodeTable } from './transcode.js';
 
 export interface BackupReaderExtras {
@@ -64,8 +66,9 @@ async function checkIntegrity(store: BackupStore, manifest: Manifest): Promise<v
     if (want.size !== undefined && entry.size !== want.size) {
       throw damaged(store.path, `${path} has ${entry.size} bytes, but the manifest says ${want.size}`);
     }
-    const sha256 = await store.hash(path).catch((e: unknown) => {
-      throw isFerryError(e) ? e : damaged(store.path, `${path} cannot be read: ${(e as Error).message}`, e);
+    const { file, start, size } = store.locate(path);
+    const sha256 = await hashFileRange(file, start, size).catch((e: unknown) => {
+      throw damaged(store.path, `${path} cannot be read: ${(e as Error).message}`, e);
     });
     if (sha256 !== want.sha256) throw damaged(store.path, `${path} does not match its sha256 in the manifest (it was changed or damaged)`);
   }
@@ -159,7 +162,9 @@ class BackupReader implements DatasetReader, BackupReaderExtras {
     const entry = this.table(table.name);
     const transcode = lineTranscoder(entry.schema.columns, request);
     if (!transcode) return undefined;
-    return transcodeTable(this.store, entry, transcode, request, this.position(entry, request.after));
+    const skip = this.position(entry, request.after);
+    if (this.store.locate(entry.file).size >= threadFileBytes()) return transcodeInThread(this.store, entry, request, skip);
+    return transcodeTable(this.store, entry, transcode, request, skip);
   }
 
   async extractFiles(dest: string): Promise<{ count: number; bytes: number }> {
@@ -191,4 +196,10 @@ class BackupReader implements DatasetReader, BackupReaderExtras {
     }
     return skip;
   }
+}
+
+/** The thread's threshold; FERRY_THREAD_FILE_BYTES (internal, for the tests) sends small tables through it too. */
+function threadFileBytes(): number {
+  const setting = Number(process.env.FERRY_THREAD_FILE_BYTES);
+  return Number.isSafeInteger(setting) && setting >= 0 ? setting : THREAD_FILE_BYTES;
 }

@@ -1,0 +1,67 @@
+/**
+ * A worker thread that reads one table file of a backup as bulk text (transcode.ts), so that gunzip, the sha256 and
+ * the transcoding keep off the thread that feeds the target: there, each millisecond of transcoding was one in which
+ * the target's socket could run dry between two batches (see transcode-thread.ts).
+ *
+ * It answers each `{ next: true }` with the next batch, its pieces transferred, not copied: `{ batch }`, then
+ * `{ done: true }` or `{ error }`. `{ giveBack }` returns pieces once written, whose memory it writes into again.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { BulkTextRequest } from '../core/dataset.js';
+import { FerryError } from '../core/errors.js';
+import { lineTranscoder } from './bulk-text.js';
+import { openRange, type FileRange } from './layout.js';
+import type { ManifestTable } from './manifest.js';
+import { textOut, transcodeLines, type TextBatch } from './transcode.js';
+
+export interface TranscodeJob {
+  /** The backup's path, for messages. */
+  path: string;
+  range: FileRange;
+  entry: ManifestTable;
+  request: BulkTextRequest;
+  skip: number;
+}
+
+/** A batch as it crosses threads: each piece is the whole ArrayBuffer it was written in, and its length. */
+export type ThreadBatch = Omit<TextBatch, 'chunks'> & { pieces: { buffer: ArrayBuffer; offset: number; length: number }[] };
+
+export type TranscodeReply =
+  { batch: ThreadBatch } | { done: true } | { error: { kind: FerryError['kind']; message: string; hint?: string } };
+
+export type TranscodeRequest = { next: true } | { giveBack: ArrayBuffer[] };
+
+const port = parentPort!;
+const job = workerData as TranscodeJob;
+const out = textOut();
+const transcode = lineTranscoder(job.entry.schema.columns, job.request);
+const batches = transcode
+  ? transcodeLines({ path: job.path, open: () => openRange(job.range) }, job.entry, transcode, job.request, job.skip, out)
+  : undefined;
+let queue: Promise<unknown> = Promise.resolve();
+
+port.on('message', (request: TranscodeRequest) => {
+  if ('giveBack' in request) {
+    out.recycle(request.giveBack.map((b) => new Uint8Array(b)));
+    return;
+  }
+  queue = queue.then(async () => {
+    try {
+      if (!batches) throw new FerryError('failed', `${job.entry.file}: its columns have no bulk text`);
+      const next = await batches.next();
+      if (next.done) return port.postMessage({ done: true } satisfies TranscodeReply);
+      const { chunks, ...rest } = next.value;
+      const pieces = chunks.map((c) => ({ buffer: c.buffer as ArrayBuffer, offset: c.byteOffset, length: c.length }));
+      port.postMessage(
+        { batch: { ...rest, pieces } } satisfies TranscodeReply,
+        pieces.map((p) => p.buffer),
+      );
+    } catch (e) {
+      const error =
+        e instanceof FerryError
+          ? { kind: e.kind, message: e.message, hint: e.hint }
+          : { kind: 'failed' as const, message: (e as Error).message };
+      port.postMessage({ error } satisfies TranscodeReply);
+    }
+  });
+});
