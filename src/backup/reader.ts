@@ -163,7 +163,9 @@ class BackupReader implements DatasetReader, BackupReaderExtras {
     const transcode = lineTranscoder(entry.schema.columns, request);
     if (!transcode) return undefined;
     const skip = this.position(entry, request.after);
-    if (this.store.locate(entry.file).size >= threadFileBytes()) return transcodeInThread(this.store, entry, request, skip);
+    if (request.load.textOffThread && this.store.locate(entry.file).size >= threadFileBytes()) {
+      return transcodeInThread(this.store, entry, request, skip);
+    }
     return transcodeTable(this.store, entry, transcode, request, skip);
   }
 

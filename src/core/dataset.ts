@@ -56,6 +56,12 @@ export interface BulkTextLoad {
   recordsDigest?: boolean;
   /** The most bytes of text in one batch, when the writer holds a batch more than once while writing it. */
   batchBytes?: number;
+  /**
+   * Have the text made on a thread of its own, where the reader can (a restore of a large table): this loader stalls
+   * whenever the thread that feeds it is busy. It costs a second V8 heap (30–50 MB), so a loader that does not
+   * stall leaves it unset.
+   */
+  textOffThread?: boolean;
   /** Columns whose value 0 the loader would not keep: a row with 0 there goes as values. */
   zeroUnsafe?: string[];
   /** A text or binary value longer than this many bytes goes as values (the writer's limit for one row). */

@@ -28,7 +28,7 @@ const manyRows: Row[] = Array.from({ length: 2500 }, (_, i) => [i + 1, i % 7 ===
 
 // PostgreSQL's COPY: NUL refused, so those lines go as values; the rest as text.
 const request: BulkTextRequest = {
-  load: { format: COPY_FORMAT, checksJson: true },
+  load: { format: COPY_FORMAT, checksJson: true, textOffThread: true },
   limits: { textAllowsNul: false, realAllowsSpecials: true, fractionsRounded: true },
   batchRows: 300,
 };

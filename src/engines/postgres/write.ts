@@ -184,9 +184,13 @@ export class PgWriter implements DatasetWriter {
     return rejected;
   }
 
-  /** COPY's text; json input is parsed by the server as strictly as conformance parses it. */
+  /**
+   * COPY's text; json input is parsed by the server as strictly as conformance parses it. Made off this thread where
+   * it can be: fed from a busy thread, the backend waited about 10 ms before each batch's COPY (a restore of 2.5M
+   * rows: 505 ms in all, 119 ms with the text made on another thread), and MySQL's LOAD DATA did not.
+   */
   bulkTextLoad(): BulkTextLoad {
-    return { format: COPY_FORMAT, checksJson: true };
+    return { format: COPY_FORMAT, checksJson: true, textOffThread: true };
   }
 
   /**
