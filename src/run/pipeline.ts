@@ -318,11 +318,12 @@ async function copyAll(
     }
     // One table finishes at a time; a writer that can finish alongside does so while the next table is copied.
     const alongside = target.capabilities.finishesAlongside === true;
+    const copyFollows = tables.slice(i + 1).some((t) => state.tables[t.name]!.status !== 'finished');
     await finishing?.done;
     finishing = finishInBackground(async () => {
       options.events({ type: 'phase', phase: 'indexes', detail: table.name });
       faultPoint(`index:${table.name}`);
-      await target.finishTable(table, { alongsideCopy: alongside && i < tables.length - 1 });
+      await target.finishTable(table, { alongsideCopy: alongside && copyFollows });
       ts.status = 'finished';
       writeState(options.statePath, state);
     });
