@@ -17,8 +17,8 @@ import { verify } from '../src/ops/verify.js';
 import { digestTable } from '../src/run/digest-table.js';
 import { BIG_ROWS, createBigSource } from './helpers/big-source.js';
 import { CHINOOK_ROWS, chinookSource, neutral } from './helpers/chinook.js';
-import { ferry } from './helpers/cli.js';
-import { ENGINE_NAMES, requireServer, scratchDb, tempDir, type ScratchDb } from './helpers/servers.js';
+import { ferry, isStopped } from './helpers/cli.js';
+import { ENGINE_NAMES, requireServer, scratchDb, sqlOn, tempDir, type ScratchDb } from './helpers/servers.js';
 
 for (const from of ENGINE_NAMES) {
   describe(`backup of Chinook from ${from}`, async () => {
@@ -231,6 +231,52 @@ describe('a restore killed with SIGKILL', async () => {
       const check = await verify({ a: `sqlite:${db}`, b: target.url });
       assert.equal(check.equal, true);
     } finally {
+      await target.drop();
+      dir.remove();
+    }
+  });
+});
+
+describe('a restore whose connection to the target is lost mid-table', async () => {
+  const skip = (await requireServer('postgres')).skip;
+  test('exits with the error (its reading thread stopped), and resumes to a verified-equal result', { skip }, async () => {
+    const dir = tempDir();
+    const target = await scratchDb('postgres', 'restore_lost');
+    let pid = 0;
+    try {
+      const db = join(dir.path, 'app.db');
+      createBigSource(db);
+      const folder = join(dir.path, 'bk');
+      assert.equal((await ferry(['backup', db, folder, '-q', '--state', join(dir.path, 'b.json')], { cwd: dir.path })).code, 0);
+      const args = ['restore', folder, target.url, '-q', '--batch-rows', '7000', '--state', join(dir.path, 'r.json')];
+      // The big table is read on the transcoding thread; the run freezes mid-table while its connection is cut.
+      const thread = { FERRY_THREAD_FILE_BYTES: String(1024 * 1024) };
+      const first = ferry(args, { cwd: dir.path, env: { ...thread, FERRY_FAULT: 'stop@data:big:14000' }, started: (p) => (pid = p) });
+      for (let i = 0; i < 600 && !isStopped(pid); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(isStopped(pid), 'the run stopped inside the big table');
+      await sqlOn('postgres', target.url, [
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      ]);
+      process.kill(pid, 'SIGCONT');
+      const timeout = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 60_000).unref());
+      const ended = await Promise.race([first, timeout]);
+      assert.notEqual(ended, 'hung', 'the run ended after its error, with no thread left holding it');
+      if (ended === 'hung') return;
+      assert.notEqual(ended.code, 0);
+      assert.match(ended.stderr, /terminat|connection/i);
+      const resumed = await ferry(args, { cwd: dir.path, env: thread });
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.match(resumed.stdout, /resumed an interrupted run/);
+      const check = await verify({ a: `sqlite:${db}`, b: target.url });
+      assert.equal(check.equal, true);
+    } finally {
+      if (pid > 0) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // It has ended: nothing to stop.
+        }
+      }
       await target.drop();
       dir.remove();
     }

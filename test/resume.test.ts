@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { migrate } from '../src/ops/migrate.js';
 import { verify } from '../src/ops/verify.js';
 import { BIG_ROWS, createBigSource } from './helpers/big-source.js';
-import { ferry } from './helpers/cli.js';
+import { ferry, isStopped } from './helpers/cli.js';
 import { requireServer, scratchDb, tempDir, type EngineName, type ScratchDb } from './helpers/servers.js';
 
 const KILL_POINTS = [
@@ -220,12 +220,3 @@ describe('resume refusals', async () => {
     }
   });
 });
-
-/** Whether a process is stopped by a signal (Linux: the state letter in /proc/PID/stat). */
-function isStopped(pid: number): boolean {
-  try {
-    return pid > 0 && /^\d+ \(.*\) T /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}

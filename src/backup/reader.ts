@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { BatchSizer } from '../core/batch-size.js';
 import type { BulkTextBatch, BulkTextRequest, DatasetReader, ReadOptions, RowBatch } from '../core/dataset.js';
 import { FerryError, isFerryError } from '../core/errors.js';
@@ -13,7 +14,7 @@ import { hashFileRange } from './fs-util.js';
 import { damaged, FILES_DIR, MANIFEST_FILE, openStore, RUN_FILE, TABLES_DIR, type BackupStore } from './layout.js';
 import { FORMAT_VERSION, readManifest, type Manifest, type ManifestTable } from './manifest.js';
 import { dataLines } from './table-file.js';
-import { THREAD_FILE_BYTES, transcodeInThread } from './transcode-thread.js';
+import { stopThread, THREAD_FILE_BYTES, transcodeInThread } from './transcode-thread.js';
 import { transcodeTable } from './transcode.js';
 
 export interface BackupReaderExtras {
@@ -80,6 +81,8 @@ class BackupReader implements DatasetReader, BackupReaderExtras {
   readonly description: string;
   /** The checks and raw defaults of the schemas are spelled in the SQL of the engine the backup was made from. */
   readonly sqlEngine: string;
+  /** The transcoding threads reading now (transcode-thread.ts), stopped by close() if a read was left unfinished. */
+  private readonly threads = new Set<Worker>();
 
   constructor(
     private readonly store: BackupStore,
@@ -163,8 +166,8 @@ class BackupReader implements DatasetReader, BackupReaderExtras {
     const transcode = lineTranscoder(entry.schema.columns, request);
     if (!transcode) return undefined;
     const skip = this.position(entry, request.after);
-    if (request.load.textOffThread && this.store.locate(entry.file).size >= threadFileBytes()) {
-      return transcodeInThread(this.store, entry, request, skip);
+    if (request.load.textOffThread && this.fileSize(entry) >= threadFileBytes()) {
+      return transcodeInThread(this.store, entry, request, skip, this.threads);
     }
     return transcodeTable(this.store, entry, transcode, request, skip);
   }
@@ -174,7 +177,18 @@ class BackupReader implements DatasetReader, BackupReaderExtras {
   }
 
   async close(): Promise<void> {
-    // Every read opens and closes its own stream: nothing is held between reads.
+    // Every read opens and closes its own stream; a thread still reading (a read left unfinished) is stopped.
+    await Promise.all([...this.threads].map((worker) => stopThread(worker)));
+    this.threads.clear();
+  }
+
+  /** A table file's size; a file gone since the backup was opened is damage, named. */
+  private fileSize(entry: ManifestTable): number {
+    try {
+      return this.store.locate(entry.file).size;
+    } catch (e) {
+      throw isFerryError(e) ? e : damaged(this.store.path, `${entry.file} cannot be read: ${(e as Error).message}`, e);
+    }
   }
 
   private table(name: string): ManifestTable {
@@ -202,6 +216,6 @@ class BackupReader implements DatasetReader, BackupReaderExtras {
 
 /** The thread's threshold; FERRY_THREAD_FILE_BYTES (internal, for the tests) sends small tables through it too. */
 function threadFileBytes(): number {
-  const setting = Number(process.env.FERRY_THREAD_FILE_BYTES);
+  const setting = Number(process.env.FERRY_THREAD_FILE_BYTES || NaN);
   return Number.isSafeInteger(setting) && setting >= 0 ? setting : THREAD_FILE_BYTES;
 }

@@ -29,10 +29,13 @@ export async function* transcodeInThread(
   entry: ManifestTable,
   request: BulkTextRequest,
   skip: number,
+  running: Set<Worker>,
 ): AsyncGenerator<BulkTextBatch> {
   const decode = lineDecoder(entry.schema.columns);
   const job: TranscodeJob = { path: store.path, range: store.locate(entry.file), entry, request: { ...request, after: undefined }, skip };
   const worker = startWorker(siblingModule(import.meta.url, 'transcode-worker'), job);
+  running.add(worker);
+  worker.once('exit', () => running.delete(worker));
   const replies = new Replies(worker);
   const send = (message: TranscodeRequest, transfer: ArrayBuffer[] = []) => worker.postMessage(message, transfer);
   try {
@@ -51,8 +54,23 @@ export async function* transcodeInThread(
       );
     }
   } finally {
-    await worker.terminate();
+    if (running.delete(worker)) await stopThread(worker);
   }
+}
+
+/**
+ * Asks the thread to close its file and end; one that has not ended within a few seconds is stopped. (A thread that
+ * has already ended sends no exit event: it is taken out of `running` when it ends, and is not waited for.)
+ */
+export function stopThread(worker: Worker): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => void worker.terminate().finally(resolve), 5000);
+    worker.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    worker.postMessage({ stop: true } satisfies TranscodeRequest);
+  });
 }
 
 /** The worker's replies in order, and its failure (an error, or an exit before it was done) as a FerryError. */

@@ -5,6 +5,7 @@
  *
  * It answers each `{ next: true }` with the next batch, its pieces transferred, not copied: `{ batch }`, then
  * `{ done: true }` or `{ error }`. `{ giveBack }` returns pieces once written, whose memory it writes into again.
+ * `{ stop: true }` closes the file and ends the thread, whether or not the table was read to its end.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BulkTextRequest } from '../core/dataset.js';
@@ -14,8 +15,8 @@ import { openRange, type FileRange } from './layout.js';
 import type { ManifestTable } from './manifest.js';
 import { textOut, transcodeLines, type TextBatch } from './transcode.js';
 
+/** What the worker reads: a table file of the backup at `path`, by its byte range, for a target's `request`. */
 export interface TranscodeJob {
-  /** The backup's path, for messages. */
   path: string;
   range: FileRange;
   entry: ManifestTable;
@@ -23,13 +24,15 @@ export interface TranscodeJob {
   skip: number;
 }
 
-/** A batch as it crosses threads: each piece is the whole ArrayBuffer it was written in, and its length. */
+/** A batch as it crosses threads: each piece as the whole ArrayBuffer it was written in, with its offset and length. */
 export type ThreadBatch = Omit<TextBatch, 'chunks'> & { pieces: { buffer: ArrayBuffer; offset: number; length: number }[] };
 
+/** The worker's answer to `{ next: true }`. */
 export type TranscodeReply =
   { batch: ThreadBatch } | { done: true } | { error: { kind: FerryError['kind']; message: string; hint?: string } };
 
-export type TranscodeRequest = { next: true } | { giveBack: ArrayBuffer[] };
+/** What the reading thread asks: the next batch, to take pieces back, or to stop. */
+export type TranscodeRequest = { next: true } | { giveBack: ArrayBuffer[] } | { stop: true };
 
 const port = parentPort!;
 const job = workerData as TranscodeJob;
@@ -43,6 +46,14 @@ let queue: Promise<unknown> = Promise.resolve();
 port.on('message', (request: TranscodeRequest) => {
   if ('giveBack' in request) {
     out.recycle(request.giveBack.map((b) => new Uint8Array(b)));
+    return;
+  }
+  if ('stop' in request) {
+    // After the batch in progress, if any: the generator's return closes the file; with the port closed, the thread ends.
+    void queue.then(async () => {
+      await batches?.return(undefined).catch(() => undefined);
+      port.close();
+    });
     return;
   }
   queue = queue.then(async () => {

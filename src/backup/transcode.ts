@@ -70,6 +70,8 @@ export async function* transcodeLines(
           out.length = mark;
           batch.valueLines.push(src.toString('utf8', ranges[k], ranges[k + 1]));
           batch.valueLineNumbers.push(index);
+          // Lines kept for values count towards the batch's size too: a batch of them alone stays bounded.
+          bytes += ranges[k + 1]! - ranges[k]!;
         }
         if (out.length >= TEXT_CHUNK) flush();
         if (batch.lines + batch.valueLines.length >= request.batchRows || bytes + out.length >= TEXT_BATCH_BYTES) {

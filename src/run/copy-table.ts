@@ -196,14 +196,20 @@ export async function copyTable(
     : preparedRows(reader, table, options.batchRows ?? ROW_BATCH_ROWS, after, prepare);
   let pending = batches.next();
   let writing: Promise<void> | undefined;
-  for (;;) {
-    const result = await pending;
-    if (result.done) break;
-    pending = batches.next();
+  try {
+    for (;;) {
+      const result = await pending;
+      if (result.done) break;
+      pending = batches.next();
+      if (writing) await writing;
+      writing = commit(result.value);
+    }
     if (writing) await writing;
-    writing = commit(result.value);
+  } finally {
+    // After a failed write, the batches are ended, not abandoned: a reader's open file, cursor or thread is closed.
+    pending.catch(() => undefined);
+    await batches.return?.().catch(() => undefined);
   }
-  if (writing) await writing;
   const seconds = (performance.now() - started) / 1000;
   options.events({ type: 'table-done', table: table.name, rows: rowsDone, rejected, seconds });
   return { table: table.name, rows: rowsDone, rejected, seconds, digest, formatted, ...(refused ? { refused } : {}) };

@@ -318,7 +318,7 @@ async function copyAll(
     }
     // One table finishes at a time; a writer that can finish alongside does so while the next table is copied.
     const alongside = target.capabilities.finishesAlongside === true;
-    const copyFollows = tables.slice(i + 1).some((t) => state.tables[t.name]!.status !== 'finished');
+    const copyFollows = tables.slice(i + 1).some((t) => ['pending', 'copying'].includes(state.tables[t.name]!.status));
     await finishing?.done;
     finishing = finishInBackground(async () => {
       options.events({ type: 'phase', phase: 'indexes', detail: table.name });

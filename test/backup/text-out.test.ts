@@ -30,8 +30,11 @@ test('a piece given back is written into again; pieces in use are never touched'
 test('a buffer that grew for a long line is not kept', () => {
   const out = new TextOut(SIZE);
   const long = piece(out, 'x'.repeat(SIZE + 1));
-  out.recycle([long]);
-  const next = piece(out, 'next');
-  assert.notEqual(next.buffer, long.buffer);
+  const short = piece(out, 'short');
+  out.recycle([long, short]);
+  // The text being written is in the buffer taken after `short`; then come the spares: `short`'s, never `long`'s.
+  const taken = [piece(out, 'a'), piece(out, 'b'), piece(out, 'c')].map((p) => p.buffer);
+  assert.ok(taken.includes(short.buffer), 'a piece of the first size is used again');
+  assert.ok(!taken.includes(long.buffer), 'a grown buffer is not');
   assert.equal(long.length, SIZE + 1);
 });

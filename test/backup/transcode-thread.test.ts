@@ -85,25 +85,34 @@ test('the thread gives what the run’s own thread gives, batch by batch, from t
   assert.equal(many.lines.reduce((a, b) => a + b, 0) + many.rows.length, manyRows.length);
 });
 
-test('pieces kept by the run do not change while the thread writes later batches', async () => {
-  const path = join(work.path, 'kept');
-  await writeBackup(path, [{ table: MANY, rows: manyRows }], { batchRows: 400 });
-  const reader = await openBackupReader(path);
-  process.env.FERRY_THREAD_FILE_BYTES = '0';
-  try {
-    const kept: { chunks: Buffer[]; copy: string }[] = [];
-    let n = 0;
-    for await (const batch of reader.readBulkText!(MANY, request)!) {
-      // Every other batch is given back at once, its memory free for the next ones; the others are kept.
-      if (n++ % 2 === 1) batch.release?.();
-      else kept.push({ chunks: batch.chunks, copy: Buffer.concat(batch.chunks).toString('latin1') });
+for (const onThread of [false, true]) {
+  test(`pieces kept by the run do not change while later batches are written (${onThread ? 'on the thread' : 'on one thread'})`, async () => {
+    const path = join(work.path, `kept-${onThread}`);
+    await writeBackup(path, [{ table: MANY, rows: manyRows }], { batchRows: 400 });
+    const reader = await openBackupReader(path);
+    process.env.FERRY_THREAD_FILE_BYTES = onThread ? '0' : String(Number.MAX_SAFE_INTEGER);
+    try {
+      const kept: { chunks: Buffer[]; copy: string }[] = [];
+      let given = 0;
+      let n = 0;
+      for await (const batch of reader.readBulkText!(MANY, request)!) {
+        // Every other batch is given back at once, its memory free for the next ones; the others are kept.
+        if (n++ % 2 === 1) {
+          batch.release?.();
+          // Given back across threads, a piece's memory leaves this thread (proof the thread made it); here it stays.
+          given += batch.chunks.reduce((sum, c) => sum + c.length, 0);
+        } else kept.push({ chunks: batch.chunks, copy: Buffer.concat(batch.chunks).toString('latin1') });
+      }
+      assert.ok(kept.length >= 4);
+      for (const k of kept) assert.equal(Buffer.concat(k.chunks).toString('latin1'), k.copy);
+      if (onThread) assert.equal(given, 0, 'the pieces given back were transferred to the thread');
+      else assert.ok(given > 0);
+    } finally {
+      delete process.env.FERRY_THREAD_FILE_BYTES;
+      await reader.close();
     }
-    assert.ok(kept.length >= 4);
-    for (const k of kept) assert.equal(Buffer.concat(k.chunks).toString('latin1'), k.copy);
-  } finally {
-    delete process.env.FERRY_THREAD_FILE_BYTES;
-  }
-});
+  });
+}
 
 test('a table file changed after the backup was opened is the same error on the thread', async () => {
   const path = join(work.path, 'changed');
@@ -119,5 +128,19 @@ test('a table file changed after the backup was opened is the same error on the 
       assert.match(e.hint ?? '', /backup is damaged/);
       return true;
     });
+  }
+});
+
+test('a batch of lines kept for values is bounded by their bytes, as text is', async () => {
+  const path = join(work.path, 'wide-values');
+  // 30 KB a row, each with a NUL (so each goes as values into PostgreSQL): 300 rows would be 9 MB.
+  const rows: Row[] = Array.from({ length: 600 }, (_, i) => [i + 1, `${'x'.repeat(30_000)}\u0000${i}`]);
+  await writeBackup(path, [{ table: MANY, rows }], { batchRows: 100 });
+  const reader = await openBackupReader(path);
+  for (const onThread of [false, true]) {
+    const read = await readText(reader, MANY, onThread);
+    assert.equal(read.rows.length, 600);
+    const sizes = read.keys.map((k, i) => Number(k) - Number(read.keys[i - 1] ?? 0));
+    assert.ok(Math.max(...sizes) < 300, `batches of ${sizes.join(', ')} rows: each under 8 MiB`);
   }
 });

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -32,4 +33,13 @@ export function ferry(
     // A process killed by a signal has no exit code: -1 stands for that.
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/** Whether a process is stopped by a signal (Linux: the state letter in /proc/PID/stat). */
+export function isStopped(pid: number): boolean {
+  try {
+    return pid > 0 && /^\d+ \(.*\) T /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }

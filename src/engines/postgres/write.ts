@@ -220,7 +220,10 @@ export class PgWriter implements DatasetWriter {
     this.finisher ??= this.openFinisher();
     const session = await this.finisher;
     return session.transaction(`cannot finish ${table.name}`, async (client) => {
-      if (options.alongsideCopy) await client.query('SET LOCAL max_parallel_maintenance_workers = 0');
+      // Through pg_settings: before PostgreSQL 11 there is no such setting (and no parallel index build).
+      if (options.alongsideCopy) {
+        await client.query(`SELECT set_config(name, '0', true) FROM pg_settings WHERE name = 'max_parallel_maintenance_workers'`);
+      }
       if (table.primaryKey) {
         const r = await client.query(`SELECT 1 FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p'`, [q(table.name)]);
         if (r.rowCount === 0) await client.query(`ALTER TABLE ${q(table.name)} ADD ${primaryKeyClause(pgDialect, table.primaryKey)}`);
