@@ -17,7 +17,7 @@ import { verify } from '../src/ops/verify.js';
 import { digestTable } from '../src/run/digest-table.js';
 import { BIG_ROWS, createBigSource } from './helpers/big-source.js';
 import { CHINOOK_ROWS, chinookSource, neutral } from './helpers/chinook.js';
-import { ferry, isStopped } from './helpers/cli.js';
+import { ferry, isStopped, killIfRunning } from './helpers/cli.js';
 import { ENGINE_NAMES, requireServer, scratchDb, sqlOn, tempDir, type ScratchDb } from './helpers/servers.js';
 
 for (const from of ENGINE_NAMES) {
@@ -211,47 +211,50 @@ describe("the backup's recorded digests", () => {
   });
 });
 
-describe('a restore killed with SIGKILL', async () => {
+/** A backup folder of the big source, and the arguments of its restore into `target` (the big table on the thread). */
+async function bigRestore(dir: string, target: ScratchDb) {
+  const db = join(dir, 'app.db');
+  createBigSource(db);
+  const folder = join(dir, 'bk');
+  assert.equal((await ferry(['backup', db, folder, '-q', '--state', join(dir, 'b.json')], { cwd: dir })).code, 0);
+  const args = ['restore', folder, target.url, '-q', '--batch-rows', '7000', '--state', join(dir, 'r.json')];
+  // The big table is read on the transcoding thread (as a large one is), the others on the run's own.
+  const env = { FERRY_THREAD_FILE_BYTES: String(1024 * 1024) };
+  /** Runs the restore again: it must resume the interrupted run and end equal to the source. */
+  const resumeToEqual = async () => {
+    const resumed = await ferry(args, { cwd: dir, env });
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stdout, /resumed an interrupted run/);
+    const check = await verify({ a: `sqlite:${db}`, b: target.url });
+    assert.equal(check.equal, true);
+  };
+  return { args, env, resumeToEqual };
+}
+
+describe('a restore interrupted mid-table', async () => {
   const skip = (await requireServer('postgres')).skip;
-  test('resumes to a verified-equal result', { skip }, async () => {
+
+  test('killed with SIGKILL, resumes to a verified-equal result', { skip }, async () => {
     const dir = tempDir();
     const target = await scratchDb('postgres', 'restore_kill');
     try {
-      const db = join(dir.path, 'app.db');
-      createBigSource(db);
-      const folder = join(dir.path, 'bk');
-      assert.equal((await ferry(['backup', db, folder, '-q', '--state', join(dir.path, 'b.json')], { cwd: dir.path })).code, 0);
-      const args = ['restore', folder, target.url, '-q', '--batch-rows', '7000', '--state', join(dir.path, 'r.json')];
-      // The big table is read on the transcoding thread (as a large one is), the others on the run's own.
-      const thread = { FERRY_THREAD_FILE_BYTES: String(1024 * 1024) };
-      assert.equal((await ferry(args, { cwd: dir.path, env: { ...thread, FERRY_FAULT: 'uncommitted:big:100000' } })).code, -1);
-      const resumed = await ferry(args, { cwd: dir.path, env: thread });
-      assert.equal(resumed.code, 0, resumed.stderr);
-      assert.match(resumed.stdout, /resumed an interrupted run/);
-      const check = await verify({ a: `sqlite:${db}`, b: target.url });
-      assert.equal(check.equal, true);
+      const { args, env, resumeToEqual } = await bigRestore(dir.path, target);
+      assert.equal((await ferry(args, { cwd: dir.path, env: { ...env, FERRY_FAULT: 'uncommitted:big:100000' } })).code, -1);
+      await resumeToEqual();
     } finally {
       await target.drop();
       dir.remove();
     }
   });
-});
 
-describe('a restore whose connection to the target is lost mid-table', async () => {
-  const skip = (await requireServer('postgres')).skip;
-  test('exits with the error (its reading thread stopped), and resumes to a verified-equal result', { skip }, async () => {
+  test('by a lost connection, exits with the error (its reading thread stopped), and resumes', { skip }, async () => {
     const dir = tempDir();
     const target = await scratchDb('postgres', 'restore_lost');
     let pid = 0;
     try {
-      const db = join(dir.path, 'app.db');
-      createBigSource(db);
-      const folder = join(dir.path, 'bk');
-      assert.equal((await ferry(['backup', db, folder, '-q', '--state', join(dir.path, 'b.json')], { cwd: dir.path })).code, 0);
-      const args = ['restore', folder, target.url, '-q', '--batch-rows', '7000', '--state', join(dir.path, 'r.json')];
-      // The big table is read on the transcoding thread; the run freezes mid-table while its connection is cut.
-      const thread = { FERRY_THREAD_FILE_BYTES: String(1024 * 1024) };
-      const first = ferry(args, { cwd: dir.path, env: { ...thread, FERRY_FAULT: 'stop@data:big:14000' }, started: (p) => (pid = p) });
+      const { args, env, resumeToEqual } = await bigRestore(dir.path, target);
+      // The run freezes mid-table while its connections are cut, then goes on into the error.
+      const first = ferry(args, { cwd: dir.path, env: { ...env, FERRY_FAULT: 'stop@data:big:14000' }, started: (p) => (pid = p) });
       for (let i = 0; i < 600 && !isStopped(pid); i++) await new Promise((r) => setTimeout(r, 50));
       assert.ok(isStopped(pid), 'the run stopped inside the big table');
       await sqlOn('postgres', target.url, [
@@ -264,19 +267,9 @@ describe('a restore whose connection to the target is lost mid-table', async () 
       if (ended === 'hung') return;
       assert.notEqual(ended.code, 0);
       assert.match(ended.stderr, /terminat|connection/i);
-      const resumed = await ferry(args, { cwd: dir.path, env: thread });
-      assert.equal(resumed.code, 0, resumed.stderr);
-      assert.match(resumed.stdout, /resumed an interrupted run/);
-      const check = await verify({ a: `sqlite:${db}`, b: target.url });
-      assert.equal(check.equal, true);
+      await resumeToEqual();
     } finally {
-      if (pid > 0) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // It has ended: nothing to stop.
-        }
-      }
+      killIfRunning(pid);
       await target.drop();
       dir.remove();
     }

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { migrate } from '../src/ops/migrate.js';
 import { verify } from '../src/ops/verify.js';
 import { BIG_ROWS, createBigSource } from './helpers/big-source.js';
-import { ferry, isStopped } from './helpers/cli.js';
+import { ferry, isStopped, killIfRunning } from './helpers/cli.js';
 import { requireServer, scratchDb, tempDir, type EngineName, type ScratchDb } from './helpers/servers.js';
 
 const KILL_POINTS = [
@@ -208,13 +208,7 @@ describe('resume refusals', async () => {
       assert.equal((await first).code, 0);
     } finally {
       // A failed assertion must not leave the first run stopped forever.
-      if (pid > 0) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // It has ended: nothing to stop.
-        }
-      }
+      killIfRunning(pid);
       await target.drop();
       dir.remove();
     }

@@ -43,3 +43,13 @@ export function isStopped(pid: number): boolean {
     return false;
   }
 }
+
+/** Stops a child that a failed assertion could leave running (or stopped) for ever; one that has ended is left be. */
+export function killIfRunning(pid: number): void {
+  if (pid <= 0) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // It has ended: nothing to stop.
+  }
+}
