@@ -67,10 +67,13 @@ async function checkIntegrity(store: BackupStore, manifest: Manifest): Promise<v
     if (want.size !== undefined && entry.size !== want.size) {
       throw damaged(store.path, `${path} has ${entry.size} bytes, but the manifest says ${want.size}`);
     }
-    const { file, start, size } = store.locate(path);
-    const sha256 = await hashFileRange(file, start, size).catch((e: unknown) => {
-      throw damaged(store.path, `${path} cannot be read: ${(e as Error).message}`, e);
-    });
+    let sha256: string;
+    try {
+      const { file, start, size } = store.locate(path);
+      sha256 = await hashFileRange(file, start, size);
+    } catch (e) {
+      throw isFerryError(e) ? e : damaged(store.path, `${path} cannot be read: ${(e as Error).message}`, e);
+    }
     if (sha256 !== want.sha256) throw damaged(store.path, `${path} does not match its sha256 in the manifest (it was changed or damaged)`);
   }
 }

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { BulkTextBatch, BulkTextRequest } from '../core/dataset.js';
 import { FerryError } from '../core/errors.js';
-import { siblingModule, startWorker } from '../core/threads.js';
+import { fromThreadError, siblingModule, startWorker } from '../core/threads.js';
 import { lineDecoder } from './decode.js';
 import type { BackupStore } from './layout.js';
 import type { ManifestTable } from './manifest.js';
@@ -42,7 +42,7 @@ export async function* transcodeInThread(
     for (;;) {
       send({ next: true });
       const reply = await replies.next();
-      if ('error' in reply) throw new FerryError(reply.error.kind, reply.error.message, { hint: reply.error.hint });
+      if ('error' in reply) throw fromThreadError(reply.error);
       if ('done' in reply) return;
       const { pieces, ...rest } = reply.batch;
       const chunks = pieces.map((p) => Buffer.from(p.buffer, p.offset, p.length));

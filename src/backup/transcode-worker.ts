@@ -10,6 +10,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BulkTextRequest } from '../core/dataset.js';
 import { FerryError } from '../core/errors.js';
+import { toThreadError, type ThreadError } from '../core/threads.js';
 import { lineTranscoder } from './bulk-text.js';
 import { openRange, type FileRange } from './layout.js';
 import type { ManifestTable } from './manifest.js';
@@ -28,8 +29,7 @@ export interface TranscodeJob {
 export type ThreadBatch = Omit<TextBatch, 'chunks'> & { pieces: { buffer: ArrayBuffer; offset: number; length: number }[] };
 
 /** The worker's answer to `{ next: true }`. */
-export type TranscodeReply =
-  { batch: ThreadBatch } | { done: true } | { error: { kind: FerryError['kind']; message: string; hint?: string } };
+export type TranscodeReply = { batch: ThreadBatch } | { done: true } | { error: ThreadError };
 
 /** What the reading thread asks: the next batch, to take pieces back, or to stop. */
 export type TranscodeRequest = { next: true } | { giveBack: ArrayBuffer[] } | { stop: true };
@@ -68,11 +68,7 @@ port.on('message', (request: TranscodeRequest) => {
         pieces.map((p) => p.buffer),
       );
     } catch (e) {
-      const error =
-        e instanceof FerryError
-          ? { kind: e.kind, message: e.message, hint: e.hint }
-          : { kind: 'failed' as const, message: (e as Error).message };
-      port.postMessage({ error } satisfies TranscodeReply);
+      port.postMessage({ error: toThreadError(e) } satisfies TranscodeReply);
     }
   });
 });

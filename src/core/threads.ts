@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { FerryError } from './errors.js';
 
 /**
  * Starts a worker thread on one of ferry's modules. Built (dist/), the module is JavaScript and runs as it is; from
@@ -21,4 +22,20 @@ export function startWorker(module: URL, workerData: unknown): Worker {
 /** The module `name` next to the calling module (its import.meta.url), with the calling module's extension. */
 export function siblingModule(here: string, name: string): URL {
   return new URL(`./${name}${here.endsWith('.ts') ? '.ts' : '.js'}`, here);
+}
+
+/** An error as it crosses from a worker thread: a FerryError keeps its kind, message and hint; any other is `failed`. */
+export interface ThreadError {
+  kind: FerryError['kind'];
+  message: string;
+  hint?: string;
+}
+
+export function toThreadError(e: unknown): ThreadError {
+  return e instanceof FerryError ? { kind: e.kind, message: e.message, hint: e.hint } : { kind: 'failed', message: (e as Error).message };
+}
+
+/** The FerryError a worker's ThreadError stands for, thrown on the thread that started it. */
+export function fromThreadError(error: ThreadError): FerryError {
+  return new FerryError(error.kind, error.message, { hint: error.hint });
 }

@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import { TableDigest } from '../core/digest.js';
 import { FerryError } from '../core/errors.js';
 import type { TableSchema } from '../core/schema.js';
-import { siblingModule, startWorker } from '../core/threads.js';
+import { fromThreadError, siblingModule, startWorker } from '../core/threads.js';
 import type { DigestOptions } from '../run/digest-table.js';
 import type { DigestReply, DigestRequest } from './digest-worker.js';
 
@@ -51,7 +51,7 @@ export class DigestThread {
     worker.on('message', (reply: DigestReply) => {
       const caller = this.waiting.get(reply.id);
       this.waiting.delete(reply.id);
-      if ('error' in reply) caller?.reject(new FerryError(reply.error.kind, reply.error.message, { hint: reply.error.hint }));
+      if ('error' in reply) caller?.reject(fromThreadError(reply.error));
       else caller?.resolve(TableDigest.fromJSON(reply.digest));
     });
     const fail = (e: Error) => {

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DigestJSON } from '../core/digest.js';
-import { FerryError } from '../core/errors.js';
+import { toThreadError, type ThreadError } from '../core/threads.js';
 import type { TableSchema } from '../core/schema.js';
 import { digestTable, type DigestOptions } from '../run/digest-table.js';
 import { openSource } from './endpoints.js';
@@ -16,8 +16,7 @@ export interface DigestRequest {
   options: Omit<DigestOptions, 'onRows'>;
 }
 
-export type DigestReply =
-  { id: number; digest: DigestJSON } | { id: number; error: { kind: FerryError['kind']; message: string; hint?: string } };
+export type DigestReply = { id: number; digest: DigestJSON } | { id: number; error: ThreadError };
 
 const port = parentPort!;
 const reader = openSource((workerData as { endpoint: string }).endpoint);
@@ -38,11 +37,7 @@ port.on('message', (request: DigestRequest | null) => {
       const digest = await digestTable(await reader, request.table, request.options);
       port.postMessage({ id: request.id, digest: digest.toJSON() } satisfies DigestReply);
     } catch (e) {
-      const error =
-        e instanceof FerryError
-          ? { kind: e.kind, message: e.message, hint: e.hint }
-          : { kind: 'failed' as const, message: (e as Error).message };
-      port.postMessage({ id: request.id, error } satisfies DigestReply);
+      port.postMessage({ id: request.id, error: toThreadError(e) } satisfies DigestReply);
     }
   });
 });
